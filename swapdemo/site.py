@@ -1,0 +1,54 @@
+"""Django as a mountable WSGI app: one settings module, one URLconf per mount.
+
+``django_app("apps.jinja_templates.urls")`` returns Django's WSGI handler
+answering only that URLconf's URLs.  The handler already turns
+``SCRIPT_NAME`` into the script prefix, so ``reverse()`` includes the prefix
+the app is mounted at; :class:`MountUrlconfMiddleware` sets Django's
+documented ``request.urlconf`` from the mount, so two Django demos in one
+process never see each other's URLs.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+    from django.http import HttpRequest, HttpResponse
+
+URLCONF_KEY = "swapdemo.urlconf"
+
+
+def django_app(urlconf: str) -> WSGIApplication:
+    """Set Django up (once per process) and return a handler for ``urlconf``."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "swapdemo.settings")
+    from django.core.wsgi import get_wsgi_application
+
+    handler = get_wsgi_application()
+
+    def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        environ[URLCONF_KEY] = urlconf
+        return handler(environ, start_response)
+
+    app.__qualname__ = f"django_app({urlconf!r})"
+    return app
+
+
+class MountUrlconfMiddleware:
+    """Route each request with the URLconf of the mount it came through.
+
+    Reads ``swapdemo.urlconf`` from the WSGI environ; requests without it use
+    ``ROOT_URLCONF``.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        urlconf = request.META.get(URLCONF_KEY)
+        if urlconf:
+            request.urlconf = urlconf
+        return self.get_response(request)

@@ -1,0 +1,89 @@
+"""Every demo in one process, behind the middleware stack.
+
+Usage::
+
+    python -m swapdemo.stack [--host 127.0.0.1] [--port 8000] [--profile]
+    gunicorn -w 2 swapdemo.stack:application
+
+:func:`layers` is the stack as data, outermost first; the README's diagram is
+the same list.  :func:`make_app` folds it over a :class:`~wsgi_stack.mount.Mount`
+of the registered apps, with the landing page at ``/``.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from swapdemo import registry
+from swapdemo.config import Config, from_environment
+from swapdemo.landing import make_landing
+from wsgi_stack import Layer, build
+from wsgi_stack.access_log import AccessLog
+from wsgi_stack.mount import Mount
+from wsgi_stack.request_id import RequestId
+from wsgi_stack.static import StaticFiles
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def static_roots() -> list[Path]:
+    """The suite's static folders: this package's, then each app's."""
+    apps_dir = PACKAGE_DIR.parent / "apps"
+    return [PACKAGE_DIR / "static", *sorted(p for p in apps_dir.glob("*/static") if p.is_dir())]
+
+
+def layers(config: Config) -> list[Layer]:
+    """The middleware stack, outermost first."""
+    stack: list[Layer] = [
+        (RequestId, {}),
+        (AccessLog, {}),
+    ]
+    if config.profile:
+        from wsgi_stack.profiling import Profiler
+
+        stack.append((Profiler, {"token": config.profile_token, "sample_every": config.profile_sample_every}))
+    stack.append((StaticFiles, {"roots": static_roots()}))
+    return stack
+
+
+def mount(config: Config, names: tuple[str, ...] | None = None) -> Mount:
+    """The registered apps (or ``names`` and what they need) at their prefixes."""
+    entries = registry.closure(names) if names else registry.ENTRIES
+    apps = {entry.prefix: entry.load()(config) for entry in entries if entry.prefix and entry.factory}
+    return Mount(apps, default=make_landing(apps, profiling=config.profile))
+
+
+def make_app(config: Config | None = None, names: tuple[str, ...] | None = None) -> WSGIApplication:
+    """The whole stack; ``names`` limits it to some demos (``python -m swapdemo.<name>``)."""
+    config = config or from_environment()
+    return build(mount(config, names), layers(config))
+
+
+class _BuiltOnFirstRequest:
+    def __init__(self) -> None:
+        self._app: WSGIApplication | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if self._app is None:
+            with self._lock:
+                if self._app is None:
+                    self._app = make_app()
+        return self._app(environ, start_response)
+
+
+# Built on the first request, not at import, so importing this module configures nothing.
+application = _BuiltOnFirstRequest()
+
+
+if __name__ == "__main__":
+    from swapdemo.runner import main
+
+    raise SystemExit(main(None, "every demo"))

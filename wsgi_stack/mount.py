@@ -1,0 +1,76 @@
+"""Dispatch requests to WSGI apps by URL prefix, the way a server mounts them.
+
+Each app sees the prefix it is mounted at in ``SCRIPT_NAME`` and the rest of
+the path in ``PATH_INFO``, so URL builders (Django's ``reverse()``, Pyramid's
+``request.route_url``) produce links that include the prefix.  Use it to serve
+several apps from one process; do not use it to route inside one app, which
+is its framework's job.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from wsgi_stack.transport import serving
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+
+def _not_found(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+    body = b"Not Found: nothing is mounted at this path.\n"
+    start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+class Mount:
+    """Route each request to the app mounted at the longest matching prefix.
+
+    :param mounts: ``{"/prefix": app}``; prefixes start with ``/`` and have no
+        trailing slash.  ``/jinja`` answers ``/jinja`` and ``/jinja/...`` but
+        not ``/jinjax``.
+    :param default: the app for paths no prefix matches (a landing page),
+        which sees the path unchanged.  A 404 when not given.
+
+    Reads ``SCRIPT_NAME`` and ``PATH_INFO``; moves the matched prefix from
+    ``PATH_INFO`` to the end of ``SCRIPT_NAME``.  A request for the bare
+    prefix (``/jinja``) is redirected to ``/jinja/`` so relative links work.
+    While an app runs, :class:`wsgi_stack.transport.InProcessTransport` knows
+    this dispatcher and the origin it is being served on.
+    """
+
+    def __init__(self, mounts: Mapping[str, WSGIApplication], default: WSGIApplication | None = None) -> None:
+        for prefix in mounts:
+            if not prefix.startswith("/") or prefix.endswith("/"):
+                raise ValueError(f"mount prefix {prefix!r} must start with '/' and not end with one")
+        self.mounts = dict(sorted(mounts.items(), key=lambda item: len(item[0]), reverse=True))
+        self.default = default or _not_found
+
+    def match(self, path: str) -> str | None:
+        """The mounted prefix that owns ``path``, or ``None``."""
+        for prefix in self.mounts:
+            if path == prefix or path.startswith(prefix + "/"):
+                return prefix
+        return None
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        prefix = self.match(path)
+        with serving(environ, self):
+            if prefix is None:
+                return self.default(environ, start_response)
+            if path == prefix:
+                return self._add_slash(environ, start_response)
+            environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + prefix
+            environ["PATH_INFO"] = path[len(prefix) :]
+            return self.mounts[prefix](environ, start_response)
+
+    @staticmethod
+    def _add_slash(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        location = environ.get("SCRIPT_NAME", "") + environ["PATH_INFO"] + "/"
+        if environ.get("QUERY_STRING"):
+            location += "?" + environ["QUERY_STRING"]
+        start_response("301 Moved Permanently", [("Location", location), ("Content-Length", "0")])
+        return []

@@ -1,0 +1,308 @@
+"""Profile the requests an app serves and show the accumulated statistics.
+
+:class:`Profiler` puts `repoze.profile`_ behind a layer that fixes its known
+defects: stats are written only when someone looks at them, the page is
+HTML-escaped and takes validated ``GET`` parameters, one request at a time is
+profiled while the others are served unprofiled, and only loopback clients or
+holders of a token may see the results.  The accumulated data can be
+downloaded for `snakeviz`_ (``pstats``) or KCachegrind (callgrind format).
+
+Do not use it in production: a profiled request runs several times slower.
+Put it in the stack only when profiling is asked for.  Behind a reverse proxy
+on the same host every client looks like loopback, so do not expose a profiled
+server that way.  On Python 3.12+ cProfile records every thread while it is
+enabled, so work from concurrent unprofiled requests may show up in the stats.
+Each process (e.g. gunicorn worker) keeps its own stats: use one worker when
+profiling.
+
+.. _repoze.profile: https://pypi.org/project/repoze.profile/
+.. _snakeviz: https://jiffyclub.github.io/snakeviz/
+"""
+
+from __future__ import annotations
+
+import hmac
+import html
+import io
+import ipaddress
+import itertools
+import os
+import re
+import sys
+import tempfile
+import threading
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl, quote
+
+from pyprof2calltree import CalltreeConverter
+
+with warnings.catch_warnings():
+    # repoze.profile 2.3 imports cgi, deprecated in 3.11 and restored by legacy-cgi on 3.13.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from repoze.profile.profiler import ProfileMiddleware
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+_CHOICES = {
+    "sort": ("time", "cumulative", "calls", "pcalls", "name", "file", "module", "line", "nfl", "stdname"),
+    "mode": ("stats", "callees", "callers"),
+    "fulldirs": ("0", "1"),
+}
+_FILENAME = re.compile(r"[\w./:-]{0,200}")
+_MAX_FORM = 10_000
+_BUSY_TIMEOUT = 5.0
+
+_Response = tuple[str, list[tuple[str, str]], bytes]
+
+
+class Profiler:
+    """Profile one request in ``sample_every`` with cProfile, serve the results at ``path``.
+
+    A request is profiled when it is sampled or when it carries the
+    ``sample_header`` with the token as its value (or ``1`` from a loopback
+    client), and no other request is being profiled and no other profiler is
+    active; otherwise it is served unprofiled.  The app call, every chunk of the
+    body and its ``close()`` are profiled without buffering the body.
+
+    ``path`` (``GET``/``POST``) shows the stats page, ``path/stats.prof`` and
+    ``path/callgrind.out`` download them.  Viewing either dumps the stats to
+    ``stats_dir/wsgi-<pid>.prof``; profiled requests never write files.
+
+    :param app: the WSGI application to profile.
+    :param token: a secret that lets non-loopback clients in through the
+        ``X-Profile-Token`` header (never the query string).  ``None`` or empty:
+        loopback clients only.
+    :param path: where the results are served, e.g. ``/__profile__``.
+    :param sample_every: profile one request in this many.
+    :param sample_header: the request header that forces profiling.
+    :param stats_dir: where stats files go; a new temporary folder by default.
+
+    Reads ``REMOTE_ADDR``, ``PATH_INFO``, ``SCRIPT_NAME``, ``QUERY_STRING``,
+    ``REQUEST_METHOD``, ``CONTENT_LENGTH``, ``wsgi.input``,
+    ``HTTP_X_PROFILE_TOKEN`` and the ``sample_header`` (``HTTP_X_PROFILE``).
+    Writes ``wsgi_stack.profiled`` (``True``/``False``) on every request it
+    passes on.
+    """
+
+    def __init__(
+        self,
+        app: WSGIApplication,
+        *,
+        token: str | None = None,
+        path: str = "/__profile__",
+        sample_every: int = 1,
+        sample_header: str = "X-Profile",
+        stats_dir: Path | None = None,
+    ) -> None:
+        if not path.startswith("/") or path.endswith("/"):
+            raise ValueError(f"path must start with '/' and not end with one: {path!r}")
+        if sample_every < 1:
+            raise ValueError(f"sample_every must be at least 1: {sample_every!r}")
+        self._app = app
+        self._token = token or None
+        self._path = path
+        self._sample_every = sample_every
+        self._sample_key = "HTTP_" + sample_header.upper().replace("-", "_")
+        self._stats_dir = Path(stats_dir or tempfile.mkdtemp(prefix="swapdemo-profile-"))
+        self._counter = itertools.count()
+        self._lock = threading.Lock()
+        self._repoze = ProfileMiddleware(app, discard_first_request=False, flush_at_shutdown=False, path=path)
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        path_info = environ.get("PATH_INFO", "")
+        if path_info == self._path or path_info.startswith(self._path + "/"):
+            return _respond(start_response, self._serve(environ, path_info[len(self._path) :]))
+        wanted = next(self._counter) % self._sample_every == 0 or self._forced(environ)
+        profiled = wanted and self._lock.acquire(blocking=False)
+        if profiled and not self._start():
+            self._lock.release()
+            profiled = False
+        environ["wsgi_stack.profiled"] = profiled
+        if not profiled:
+            return self._app(environ, start_response)
+        try:
+            try:
+                return _ProfiledBody(self._app(environ, start_response), self)
+            finally:
+                self._stop()
+        except BaseException:
+            self._lock.release()
+            raise
+
+    def _start(self) -> bool:
+        if sys.getprofile() is not None:  # Before 3.12, enable() would silently replace another profiler.
+            return False
+        try:
+            self._repoze.profiler.enable()
+        except ValueError:  # Python 3.12+: "Another profiling tool is already active".
+            return False
+        return True
+
+    def _stop(self) -> None:
+        self._repoze.profiler.disable()
+
+    def _forced(self, environ: WSGIEnvironment) -> bool:
+        value = environ.get(self._sample_key)
+        return value is not None and (self._token_matches(value) or (value == "1" and _is_loopback(environ)))
+
+    def _token_matches(self, value: str | None) -> bool:
+        if self._token is None or value is None:
+            return False
+        return hmac.compare_digest(value.encode("latin-1", "replace"), self._token.encode())
+
+    def _serve(self, environ: WSGIEnvironment, subpath: str) -> _Response:
+        if not (_is_loopback(environ) or self._token_matches(environ.get("HTTP_X_PROFILE_TOKEN"))):
+            return _plain("403 Forbidden", "The profiler answers loopback clients and X-Profile-Token holders only.")
+        routes = {"": self._page, "/": self._page, "/stats.prof": self._stats, "/callgrind.out": self._callgrind}
+        handler = routes.get(subpath)
+        if handler is None:
+            return _plain("404 Not Found", "No such profiler page.")
+        methods = ("GET", "POST") if handler == self._page else ("GET",)
+        if environ["REQUEST_METHOD"] not in methods:
+            status, headers, body = _plain("405 Method Not Allowed", "Method not allowed here.")
+            return status, [*headers, ("Allow", ", ".join(methods))], body
+        if not self._lock.acquire(timeout=_BUSY_TIMEOUT):
+            return _plain("503 Service Unavailable", "A profiled request is still running; retry shortly.")
+        try:
+            return handler(environ)
+        finally:
+            self._lock.release()
+
+    def _dump(self) -> Path | None:
+        stats_file = self._stats_dir / f"wsgi-{os.getpid()}.prof"
+        self._repoze.log_filename = str(stats_file)
+        if not self._repoze.profiler.getstats():
+            return None
+        self._repoze.profiler.dump_stats(stats_file)
+        return stats_file
+
+    def _page(self, environ: WSGIEnvironment) -> _Response:
+        try:
+            params = _read_params(environ)
+        except ValueError as exc:
+            return _plain("400 Bad Request", str(exc))
+        self._dump()
+        url = quote(environ.get("SCRIPT_NAME", "") + self._path)
+        page = self._repoze.index(_Request(params, url), output=_EscapedOutput())
+        links = (
+            f'<p>Download <a href="{url}/stats.prof">stats.prof</a> (pstats, snakeviz) or '
+            f'<a href="{url}/callgrind.out">callgrind.out</a> (KCachegrind).'
+            f" Stats files are written to <code>{html.escape(str(self._stats_dir))}</code>.</p>\n"
+        )
+        page = page.replace("</body>", links + "</body>", 1)
+        return "200 OK", [("Content-Type", "text/html; charset=utf-8")], page.encode()
+
+    def _stats(self, environ: WSGIEnvironment) -> _Response:
+        stats_file = self._dump()
+        if stats_file is None:
+            return _plain("404 Not Found", "No profiling data yet: make some requests first.")
+        return _download("swapdemo.prof", stats_file.read_bytes())
+
+    def _callgrind(self, environ: WSGIEnvironment) -> _Response:
+        stats_file = self._dump()
+        if stats_file is None:
+            return _plain("404 Not Found", "No profiling data yet: make some requests first.")
+        out = io.StringIO()
+        CalltreeConverter(self._repoze.Stats(str(stats_file))).output(out)
+        return _download("callgrind.out.swapdemo", out.getvalue().encode())
+
+
+class _ProfiledBody:
+    def __init__(self, app_iter: Iterable[bytes], owner: Profiler) -> None:
+        self._app_iter = app_iter
+        self._iterator = iter(app_iter)
+        self._owner = owner
+        self._closed = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        profiling = not self._closed and self._owner._start()
+        try:
+            return next(self._iterator)
+        finally:
+            if profiling:
+                self._owner._stop()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        profiling = self._owner._start()
+        try:
+            if hasattr(self._app_iter, "close"):
+                self._app_iter.close()
+        finally:
+            if profiling:
+                self._owner._stop()
+            self._owner._lock.release()
+
+
+class _Request:
+    def __init__(self, params: dict[str, str], url: str) -> None:
+        self._params = params
+        self._url = url
+
+    def get_params(self) -> dict[str, str]:
+        return dict(self._params)
+
+    def get_url(self) -> str:
+        return self._url
+
+
+class _EscapedOutput(io.StringIO):
+    def getvalue(self) -> str:
+        return html.escape(super().getvalue())
+
+
+def _read_params(environ: WSGIEnvironment) -> dict[str, str]:
+    raw = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
+    if environ["REQUEST_METHOD"] == "POST":
+        length = environ.get("CONTENT_LENGTH") or "0"
+        if not re.fullmatch(r"[0-9]{1,9}", length) or int(length) > _MAX_FORM:
+            raise ValueError("The form must be urlencoded and under 10 kB.")
+        form = environ["wsgi.input"].read(int(length)).decode("latin-1")
+        raw.update(parse_qsl(form, keep_blank_values=True))
+    params = {name: raw[name] for name in _CHOICES if name in raw}
+    for name, value in params.items():
+        if value not in _CHOICES[name]:
+            raise ValueError(f"{name} must be one of: {', '.join(_CHOICES[name])}.")
+    if "limit" in raw:
+        if not re.fullmatch(r"[0-9]{1,4}", raw["limit"]) or not 1 <= int(raw["limit"]) <= 1000:
+            raise ValueError("limit must be a whole number from 1 to 1000.")
+        params["limit"] = raw["limit"]
+    params["filename"] = raw.get("filename", "").strip()
+    if not _FILENAME.fullmatch(params["filename"]):
+        raise ValueError("filename may hold only letters, digits and . / : _ - (200 at most).")
+    if "clear" in raw:
+        params["clear"] = "1"
+    return params
+
+
+def _is_loopback(environ: WSGIEnvironment) -> bool:
+    try:
+        address = ipaddress.ip_address(environ.get("REMOTE_ADDR", ""))
+    except ValueError:
+        return False
+    return (getattr(address, "ipv4_mapped", None) or address).is_loopback
+
+
+def _plain(status: str, reason: str) -> _Response:
+    return status, [("Content-Type", "text/plain; charset=utf-8")], reason.encode() + b"\n"
+
+
+def _download(filename: str, body: bytes) -> _Response:
+    headers = [("Content-Type", "application/octet-stream"), ("Content-Disposition", f'attachment; filename="{filename}"')]
+    return "200 OK", headers, body
+
+
+def _respond(start_response: StartResponse, response: _Response) -> list[bytes]:
+    status, headers, body = response
+    start_response(status, [*headers, ("Content-Length", str(len(body))), ("Cache-Control", "no-store")])
+    return [body]
