@@ -10,6 +10,7 @@ is its framework's job.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from wsgi_stack.transport import serving
 
@@ -69,8 +70,11 @@ class Mount:
 
     @staticmethod
     def _add_slash(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        location = environ.get("SCRIPT_NAME", "") + environ["PATH_INFO"] + "/"
+        path = environ.get("SCRIPT_NAME", "") + environ["PATH_INFO"] + "/"
+        location = quote(path.encode("latin-1"), safe="/:@!$&'()*+,;=-._~")
         if environ.get("QUERY_STRING"):
             location += "?" + environ["QUERY_STRING"]
-        start_response("301 Moved Permanently", [("Location", location), ("Content-Length", "0")])
-        return []
+        body = f"Moved to {location}\n".encode("ascii")
+        headers = [("Location", location), ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
+        start_response("301 Moved Permanently", headers)
+        return [body]

@@ -1,0 +1,49 @@
+"""Test-wide set-up: a known secret key, a throwaway data folder, real servers on loopback."""
+
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+import threading
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+import waitress
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
+
+# The suite reads its configuration once per process, so the test process fixes it before any import.
+os.environ.setdefault("SWAPDEMO_SECRET_KEY", "tests-only-secret-key-" + "x" * 40)
+os.environ.setdefault("SWAPDEMO_DATA_DIR", tempfile.mkdtemp(prefix="swapdemo-tests-"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "swapdemo.settings")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """A WSGI app served by waitress in a thread on 127.0.0.1."""
+
+    def __init__(self, app: WSGIApplication, threads: int = 4) -> None:
+        self.server = waitress.create_server(app, host="127.0.0.1", port=0, threads=threads, clear_untrusted_proxy_headers=True)
+        self.url = f"http://127.0.0.1:{self.server.effective_port}"
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.close()
+        self.server.task_dispatcher.shutdown()
+
+
+@pytest.fixture
+def live_server() -> Iterator[type[LiveServer]]:
+    yield LiveServer

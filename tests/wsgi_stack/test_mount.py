@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from wsgiref.validate import validator
+
+import pytest
+from webtest import TestApp
+
+from swapdemo.site import django_app
+from wsgi_stack.mount import Mount
+
+
+def echo(name: str):
+    def app(environ, start_response):
+        body = f"{name} {environ['SCRIPT_NAME']!r} {environ['PATH_INFO']!r}".encode()
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    return app
+
+
+@pytest.fixture
+def client() -> TestApp:
+    mount = Mount({"/a": echo("a"), "/a/b": echo("ab"), "/jinja": echo("jinja")}, default=echo("landing"))
+    return TestApp(validator(mount), lint=False)
+
+
+def test_prefix_moves_from_path_info_to_script_name(client: TestApp) -> None:
+    assert client.get("/jinja/talks/7/").text == "jinja '/jinja' '/talks/7/'"
+
+
+def test_longest_prefix_wins(client: TestApp) -> None:
+    assert client.get("/a/b/c").text == "ab '/a/b' '/c'"
+    assert client.get("/a/c").text == "a '/a' '/c'"
+
+
+def test_prefix_matches_whole_segments_only(client: TestApp) -> None:
+    assert client.get("/jinjax/").text == "landing '' '/jinjax/'"
+
+
+def test_bare_prefix_redirects_to_slash_keeping_the_query(client: TestApp) -> None:
+    response = client.get("/jinja?day=2", status=301)
+    assert response.headers["Location"].endswith("/jinja/?day=2")
+
+
+def test_nothing_mounted_is_404() -> None:
+    client = TestApp(validator(Mount({"/a": echo("a")})), lint=False)
+    assert "nothing is mounted" in client.get("/elsewhere", status=404).text
+
+
+def test_mounts_nest_and_accumulate_script_name() -> None:
+    inner = Mount({"/inner": echo("deep")})
+    client = TestApp(validator(Mount({"/outer": inner})), lint=False)
+    assert client.get("/outer/inner/x").text == "deep '/outer/inner' '/x'"
+
+
+def test_prefix_must_be_well_formed() -> None:
+    with pytest.raises(ValueError, match="must start with '/'"):
+        Mount({"jinja/": echo("x")})
+
+
+def test_django_reverse_includes_the_mount_prefix() -> None:
+    hello = django_app("swapdemo.urls")
+    mounted = TestApp(validator(Mount({"/deep/prefix": hello})), lint=False)
+    assert mounted.get("/deep/prefix/hello/").text == "Hello from /deep/prefix/hello/\n"
+    alone = TestApp(validator(hello), lint=False)
+    assert alone.get("/hello/").text == "Hello from /hello/\n"
+
+
+def test_redirect_location_is_quoted_so_no_header_can_be_injected() -> None:
+    client = TestApp(validator(Mount({"/a\r\nSet-Cookie: x=1": echo("a")})), lint=False)
+    response = client.get("/a%0D%0ASet-Cookie:%20x=1", status=301)
+    assert response.headers["Location"] == "/a%0D%0ASet-Cookie:%20x=1/"
+    assert "Set-Cookie" not in response.headers
