@@ -33,15 +33,24 @@ class LiveServer:
     def __init__(self, app: WSGIApplication, threads: int = 4) -> None:
         self.server = waitress.create_server(app, host="127.0.0.1", port=0, threads=threads, clear_untrusted_proxy_headers=True)
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self) -> None:
+        # Polling a flag lets the loop end before the sockets close, so select() never sees a closed fd.
+        while not self.stopping.is_set():
+            self.server.asyncore.loop(timeout=0.05, map=self.server._map, count=1)
 
     def __enter__(self) -> LiveServer:
         self.thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.server.close()
+        self.stopping.set()
+        self.thread.join(timeout=10)
         self.server.task_dispatcher.shutdown()
+        for channel in list(self.server._map.values()):
+            channel.close()
 
 
 @pytest.fixture

@@ -1,22 +1,16 @@
 """Profile the requests an app serves and show the accumulated statistics.
 
-:class:`Profiler` puts `repoze.profile`_ behind a layer that fixes its known
-defects: stats are written only when someone looks at them, the page is
-HTML-escaped and takes validated ``GET`` parameters, one request at a time is
-profiled while the others are served unprofiled, and only loopback clients or
-holders of a token may see the results.  The accumulated data can be
-downloaded for `snakeviz`_ (``pstats``) or KCachegrind (callgrind format).
+:class:`Profiler` puts repoze.profile behind a layer that fixes its defects:
+stats are written only when someone looks at them, the page is HTML-escaped
+and takes validated ``GET`` parameters, one request at a time is profiled while
+the others are served unprofiled, and only loopback clients or holders of a
+token see the results, also as downloads for snakeviz or KCachegrind.
 
 Do not use it in production: a profiled request runs several times slower.
-Put it in the stack only when profiling is asked for.  Behind a reverse proxy
-on the same host every client looks like loopback, so do not expose a profiled
-server that way.  On Python 3.12+ cProfile records every thread while it is
-enabled, so work from concurrent unprofiled requests may show up in the stats.
-Each process (e.g. gunicorn worker) keeps its own stats: use one worker when
-profiling.
-
-.. _repoze.profile: https://pypi.org/project/repoze.profile/
-.. _snakeviz: https://jiffyclub.github.io/snakeviz/
+Behind a reverse proxy on the same host every client looks like loopback.  On
+Python 3.12+ cProfile records every thread while it is enabled, so concurrent
+unprofiled requests may show up in the stats.  Each process keeps its own
+stats: run one gunicorn worker, or waitress, when profiling.
 """
 
 from __future__ import annotations
@@ -33,6 +27,7 @@ import tempfile
 import threading
 import warnings
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, quote
 
@@ -61,23 +56,20 @@ _Response = tuple[str, list[tuple[str, str]], bytes]
 
 
 class Profiler:
-    """Profile one request in ``sample_every`` with cProfile, serve the results at ``path``.
+    """Profile one request in ``sample_every`` with cProfile; show the results at ``path``.
 
-    A request is profiled when it is sampled or when it carries the
-    ``sample_header`` with the token as its value (or ``1`` from a loopback
-    client), and no other request is being profiled and no other profiler is
-    active; otherwise it is served unprofiled.  The app call, every chunk of the
-    body and its ``close()`` are profiled without buffering the body.
-
-    ``path`` (``GET``/``POST``) shows the stats page, ``path/stats.prof`` and
-    ``path/callgrind.out`` download them.  Viewing either dumps the stats to
-    ``stats_dir/wsgi-<pid>.prof``; profiled requests never write files.
+    A request carrying ``sample_header`` with the token as its value, or ``1``
+    from a loopback client, is always profiled.  While another request is
+    profiled, or another profiler is active, requests are served unprofiled.
+    The app call, each body chunk and ``close()`` are profiled; nothing is
+    buffered.  ``path`` (``GET``/``POST``) shows the stats page,
+    ``path/stats.prof`` and ``path/callgrind.out`` download them; each dumps the
+    stats to ``stats_dir/wsgi-<pid>.prof``, while profiled requests write nothing.
 
     :param app: the WSGI application to profile.
-    :param token: a secret that lets non-loopback clients in through the
-        ``X-Profile-Token`` header (never the query string).  ``None`` or empty:
-        loopback clients only.
-    :param path: where the results are served, e.g. ``/__profile__``.
+    :param token: lets non-loopback clients in through the ``X-Profile-Token``
+        header, never the query string.  ``None`` or empty: loopback only.
+    :param path: where the results are served.
     :param sample_every: profile one request in this many.
     :param sample_header: the request header that forces profiling.
     :param stats_dir: where stats files go; a new temporary folder by default.
@@ -85,8 +77,7 @@ class Profiler:
     Reads ``REMOTE_ADDR``, ``PATH_INFO``, ``SCRIPT_NAME``, ``QUERY_STRING``,
     ``REQUEST_METHOD``, ``CONTENT_LENGTH``, ``wsgi.input``,
     ``HTTP_X_PROFILE_TOKEN`` and the ``sample_header`` (``HTTP_X_PROFILE``).
-    Writes ``wsgi_stack.profiled`` (``True``/``False``) on every request it
-    passes on.
+    Writes ``wsgi_stack.profiled`` (``True``/``False``) on requests it passes on.
     """
 
     def __init__(
@@ -151,25 +142,21 @@ class Profiler:
         return value is not None and (self._token_matches(value) or (value == "1" and _is_loopback(environ)))
 
     def _token_matches(self, value: str | None) -> bool:
-        if self._token is None or value is None:
-            return False
-        return hmac.compare_digest(value.encode("latin-1", "replace"), self._token.encode())
+        known = self._token is not None and value is not None
+        return known and hmac.compare_digest(value.encode("latin-1", "replace"), self._token.encode())
 
     def _serve(self, environ: WSGIEnvironment, subpath: str) -> _Response:
         if not (_is_loopback(environ) or self._token_matches(environ.get("HTTP_X_PROFILE_TOKEN"))):
             return _plain("403 Forbidden", "The profiler answers loopback clients and X-Profile-Token holders only.")
-        routes = {"": self._page, "/": self._page, "/stats.prof": self._stats, "/callgrind.out": self._callgrind}
-        handler = routes.get(subpath)
-        if handler is None:
+        if subpath not in ("", "/", "/stats.prof", "/callgrind.out"):
             return _plain("404 Not Found", "No such profiler page.")
-        methods = ("GET", "POST") if handler == self._page else ("GET",)
+        methods = ("GET", "POST") if subpath in ("", "/") else ("GET",)
         if environ["REQUEST_METHOD"] not in methods:
-            status, headers, body = _plain("405 Method Not Allowed", "Method not allowed here.")
-            return status, [*headers, ("Allow", ", ".join(methods))], body
+            return _plain("405 Method Not Allowed", "Method not allowed here.", ("Allow", ", ".join(methods)))
         if not self._lock.acquire(timeout=_BUSY_TIMEOUT):
             return _plain("503 Service Unavailable", "A profiled request is still running; retry shortly.")
         try:
-            return handler(environ)
+            return self._page(environ) if subpath in ("", "/") else self._export(subpath)
         finally:
             self._lock.release()
 
@@ -188,28 +175,25 @@ class Profiler:
             return _plain("400 Bad Request", str(exc))
         self._dump()
         url = quote(environ.get("SCRIPT_NAME", "") + self._path)
-        page = self._repoze.index(_Request(params, url), output=_EscapedOutput())
-        links = (
-            f'<p>Download <a href="{url}/stats.prof">stats.prof</a> (pstats, snakeviz) or '
-            f'<a href="{url}/callgrind.out">callgrind.out</a> (KCachegrind).'
-            f" Stats files are written to <code>{html.escape(str(self._stats_dir))}</code>.</p>\n"
-        )
-        page = page.replace("</body>", links + "</body>", 1)
-        return "200 OK", [("Content-Type", "text/html; charset=utf-8")], page.encode()
+        request = SimpleNamespace(get_params=lambda: params, get_url=lambda: url)
+        page = self._repoze.index(request, output=_EscapedOutput())
+        links = f"""<p>Download <a href="{url}/stats.prof">stats.prof</a> (pstats, snakeviz) or
+<a href="{url}/callgrind.out">callgrind.out</a> (KCachegrind), written to {html.escape(str(self._stats_dir))}.</p>"""
+        page = page.replace("</body>", links + "\n</body>", 1)
+        return "200 OK", [("Content-Type", "text/html; charset=utf-8")], page.encode(errors="replace")
 
-    def _stats(self, environ: WSGIEnvironment) -> _Response:
+    def _export(self, subpath: str) -> _Response:
         stats_file = self._dump()
         if stats_file is None:
             return _plain("404 Not Found", "No profiling data yet: make some requests first.")
-        return _download("swapdemo.prof", stats_file.read_bytes())
-
-    def _callgrind(self, environ: WSGIEnvironment) -> _Response:
-        stats_file = self._dump()
-        if stats_file is None:
-            return _plain("404 Not Found", "No profiling data yet: make some requests first.")
-        out = io.StringIO()
-        CalltreeConverter(self._repoze.Stats(str(stats_file))).output(out)
-        return _download("callgrind.out.swapdemo", out.getvalue().encode())
+        if subpath == "/stats.prof":
+            name, body = "swapdemo.prof", stats_file.read_bytes()
+        else:
+            out = io.StringIO()
+            CalltreeConverter(self._repoze.Stats(str(stats_file))).output(out)
+            name, body = "callgrind.out.swapdemo", out.getvalue().encode(errors="replace")
+        disposition = f'attachment; filename="{name}"'
+        return "200 OK", [("Content-Type", "application/octet-stream"), ("Content-Disposition", disposition)], body
 
 
 class _ProfiledBody:
@@ -242,18 +226,6 @@ class _ProfiledBody:
             if profiling:
                 self._owner._stop()
             self._owner._lock.release()
-
-
-class _Request:
-    def __init__(self, params: dict[str, str], url: str) -> None:
-        self._params = params
-        self._url = url
-
-    def get_params(self) -> dict[str, str]:
-        return dict(self._params)
-
-    def get_url(self) -> str:
-        return self._url
 
 
 class _EscapedOutput(io.StringIO):
@@ -293,13 +265,8 @@ def _is_loopback(environ: WSGIEnvironment) -> bool:
     return (getattr(address, "ipv4_mapped", None) or address).is_loopback
 
 
-def _plain(status: str, reason: str) -> _Response:
-    return status, [("Content-Type", "text/plain; charset=utf-8")], reason.encode() + b"\n"
-
-
-def _download(filename: str, body: bytes) -> _Response:
-    headers = [("Content-Type", "application/octet-stream"), ("Content-Disposition", f'attachment; filename="{filename}"')]
-    return "200 OK", headers, body
+def _plain(status: str, reason: str, *headers: tuple[str, str]) -> _Response:
+    return status, [("Content-Type", "text/plain; charset=utf-8"), *headers], reason.encode() + b"\n"
 
 
 def _respond(start_response: StartResponse, response: _Response) -> list[bytes]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import http.client
 import io
 import itertools
 import sys
@@ -83,6 +84,22 @@ class _BodyReader(io.RawIOBase):
         super().close()
 
 
+class _Original:
+    """The slice of ``http.client.HTTPResponse`` that requests' cookie handling reads."""
+
+    def __init__(self, headers: list[tuple[str, str]], body: _BodyReader) -> None:
+        self.msg = http.client.HTTPMessage()
+        for name, value in headers:
+            self.msg[name] = value
+        self._body = body
+
+    def isclosed(self) -> bool:
+        return self._body.closed
+
+    def close(self) -> None:
+        self._body.close()
+
+
 class InProcessTransport(BaseAdapter):
     """Route requests for this process's own mounted apps to their WSGI callables.
 
@@ -132,6 +149,7 @@ class InProcessTransport(BaseAdapter):
             preload_content=False,
             decode_content=False,
             request_url=request.url,
+            original_response=_Original(headers, body),  # type: ignore[arg-type]
         )
         response = self._builder.build_response(request, raw)
         if not stream:

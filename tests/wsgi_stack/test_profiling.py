@@ -1,0 +1,254 @@
+"""The profiler layer: gating, sampling, streaming, the stats page and its downloads."""
+
+from __future__ import annotations
+
+import cProfile
+import os
+import pstats
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from wsgiref.util import setup_testing_defaults
+from wsgiref.validate import validator
+
+import pytest
+import webtest
+
+from wsgi_stack import profiling
+from wsgi_stack.profiling import Profiler
+
+LOCAL = {"REMOTE_ADDR": "127.0.0.1"}
+REMOTE = {"REMOTE_ADDR": "203.0.113.5"}
+TOKEN = "correct-horse-battery-staple"
+
+
+def swapdemo_marker_function() -> int:
+    return sum(n * n for n in range(100))
+
+
+def make_app(seen: list[bool]):
+    def app(environ, start_response):
+        seen.append(environ["wsgi_stack.profiled"])
+        swapdemo_marker_function()
+        start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
+        return [b"hello"]
+
+    return app
+
+
+def stack(app, tmp_path, **options) -> webtest.TestApp:
+    profiler = Profiler(validator(app), stats_dir=tmp_path, **options)
+    return webtest.TestApp(validator(profiler), extra_environ=LOCAL)
+
+
+def environ_for(path: str = "/", **extra: str) -> dict:
+    environ = {**LOCAL, "SCRIPT_NAME": "", "PATH_INFO": path, "QUERY_STRING": "", **extra}
+    setup_testing_defaults(environ)
+    return environ
+
+
+@pytest.fixture
+def seen() -> list[bool]:
+    return []
+
+
+@pytest.fixture
+def client(seen, tmp_path) -> webtest.TestApp:
+    return stack(make_app(seen), tmp_path, token=TOKEN)
+
+
+def test_profiled_functions_appear_on_the_page(client, seen):
+    client.get("/")
+    client.get("/")
+    page = client.get("/__profile__")
+    assert seen == [True, True]
+    assert page.content_type == "text/html"
+    assert page.headers["Cache-Control"] == "no-store"
+    assert "swapdemo_marker_function" in page.text
+    assert 'href="/__profile__/stats.prof"' in page.text
+
+
+def test_get_query_string_and_post_form_both_work(client):
+    client.get("/")
+    by_get = client.get("/__profile__?sort=cumulative&limit=20&mode=callees&fulldirs=1")
+    by_post = client.post("/__profile__", {"sort": "calls", "limit": "100", "filename": "test_profiling.py"})
+    assert "swapdemo_marker_function" in by_get.text
+    assert "swapdemo_marker_function" in by_post.text
+
+
+def test_function_names_are_escaped_and_bad_input_is_rejected_unreflected(client):
+    client.get("/")
+    page = client.get("/__profile__?sort=cumulative&evil=<script>")
+    assert "&lt;genexpr&gt;" in page.text
+    assert "<genexpr>" not in page.text
+    assert "<script>" not in page.text
+    assert 'action="/__profile__"' in page.text
+    bad = client.post("/__profile__", {"filename": '"><script>alert(1)</script>'}, status=400)
+    assert bad.content_type == "text/plain"
+    assert "<script>" not in bad.text
+    client.get("/__profile__?sort=nonsense", status=400)
+    client.get("/__profile__?limit=0", status=400)
+
+
+def test_page_links_include_the_mount_prefix(client):
+    page = client.get("/__profile__", extra_environ={"SCRIPT_NAME": "/mnt"})
+    assert 'action="/mnt/__profile__"' in page.text
+    assert 'href="/mnt/__profile__/callgrind.out"' in page.text
+
+
+def test_clear_forgets_the_accumulated_stats(client, tmp_path):
+    client.get("/")
+    client.post("/__profile__", {"clear": "Clear"})
+    assert "swapdemo_marker_function" not in client.get("/__profile__").text
+    assert list(tmp_path.glob("*.prof")) == []
+
+
+def test_only_loopback_or_token_holders_get_in(client):
+    assert client.get("/__profile__", extra_environ={"REMOTE_ADDR": "::1"}).status_int == 200
+    assert client.get("/__profile__", extra_environ=REMOTE, status=403).content_type == "text/plain"
+    wrong = {"X-Profile-Token": "guess"}
+    client.get("/__profile__", headers=wrong, extra_environ=REMOTE, status=403)
+    client.get("/__profile__/stats.prof", extra_environ=REMOTE, status=403)
+    client.get(f"/__profile__?token={TOKEN}&X-Profile-Token={TOKEN}", extra_environ=REMOTE, status=403)
+    client.get("/__profile__", headers={"X-Profile-Token": TOKEN}, extra_environ=REMOTE, status=200)
+
+
+def test_without_a_token_only_loopback_gets_in(seen, tmp_path):
+    client = stack(make_app(seen), tmp_path)
+    client.get("/__profile__", headers={"X-Profile-Token": ""}, extra_environ=REMOTE, status=403)
+    client.get("/__profile__/nowhere", status=404)
+
+
+def test_requests_are_served_unprofiled_while_another_is_profiled(tmp_path, monkeypatch):
+    monkeypatch.setattr(profiling, "_BUSY_TIMEOUT", 0.05)
+    seen: list[tuple[str, bool]] = []
+    started, release = threading.Event(), threading.Event()
+
+    def slow_body():
+        yield b"begin "
+        started.set()
+        release.wait(10)
+        yield b"end"
+
+    def app(environ, start_response):
+        seen.append((environ["PATH_INFO"], environ["wsgi_stack.profiled"]))
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return slow_body() if environ["PATH_INFO"] == "/slow" else [b"fast"]
+
+    client = stack(app, tmp_path)
+    with ThreadPoolExecutor(1) as pool:
+        slow = pool.submit(client.get, "/slow")
+        try:
+            assert started.wait(10)
+            assert client.get("/fast").text == "fast"
+            client.get("/__profile__", status=503)
+        finally:
+            release.set()
+        assert slow.result().text == "begin end"
+    assert seen == [("/slow", True), ("/fast", False)]
+    assert client.get("/again").status_int == 200
+    assert seen[-1] == ("/again", True)
+
+
+def test_another_active_profiler_does_not_break_requests(client, seen):
+    other = cProfile.Profile()
+    other.enable()
+    try:
+        response = client.get("/")
+    finally:
+        other.disable()
+    assert response.text == "hello"
+    assert seen == [False]
+
+
+def test_body_is_streamed_and_inner_iterable_closed(tmp_path):
+    produced: list[int] = []
+
+    class Body:
+        closed = False
+
+        def __iter__(self):
+            for n in range(3):
+                produced.append(n)
+                yield b"chunk %d" % n
+
+        def close(self):
+            Body.closed = True
+
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return Body()
+
+    layer = validator(Profiler(validator(app), stats_dir=tmp_path))
+    result = layer(environ_for(), lambda status, headers, exc_info=None: None)
+    assert next(iter(result)) == b"chunk 0"
+    assert produced == [0]
+    result.close()
+    assert Body.closed
+
+
+def test_exc_info_passes_through_and_errors_release_the_profiler(tmp_path):
+    calls = []
+
+    def app(environ, start_response):
+        if environ["PATH_INFO"] == "/raise":
+            raise RuntimeError("app broke")
+        try:
+            raise KeyError("missing")
+        except KeyError:
+            start_response("500 Internal Server Error", [("Content-Type", "text/plain")], sys.exc_info())
+        return [environ["wsgi_stack.profiled"] and b"profiled" or b"not profiled"]
+
+    def start_response(status, headers, exc_info=None):
+        calls.append((status, exc_info))
+
+    layer = validator(Profiler(validator(app), stats_dir=tmp_path))
+    with pytest.raises(RuntimeError, match="app broke"):
+        layer(environ_for("/raise"), start_response)
+    result = layer(environ_for("/"), start_response)
+    assert list(result) == [b"profiled"]
+    result.close()
+    (status, exc_info) = calls[0]
+    assert status.startswith("500")
+    assert exc_info[0] is KeyError and str(exc_info[1]) == "'missing'"
+
+
+def test_sampling_profiles_one_request_in_n_unless_asked(seen, tmp_path):
+    client = stack(make_app(seen), tmp_path, token=TOKEN, sample_every=3)
+    for _ in range(6):
+        client.get("/")
+    assert seen == [True, False, False, True, False, False]
+    client.get("/", headers={"X-Profile": "1"})
+    client.get("/", headers={"X-Profile": "1"}, extra_environ=REMOTE)
+    client.get("/", headers={"X-Profile": TOKEN}, extra_environ=REMOTE)
+    assert seen[6:] == [True, False, True]
+
+
+def test_stats_are_written_only_when_looked_at(client, tmp_path):
+    for _ in range(3):
+        client.get("/")
+    assert list(tmp_path.glob("*.prof")) == []
+    client.get("/__profile__")
+    assert [path.name for path in tmp_path.glob("*.prof")] == [f"wsgi-{os.getpid()}.prof"]
+
+
+def test_downloads_load_in_pstats_and_kcachegrind(client, tmp_path):
+    client.get("/__profile__/stats.prof", status=404)
+    client.get("/__profile__/callgrind.out", status=404)
+    client.get("/")
+    download = client.get("/__profile__/stats.prof")
+    assert download.headers["Content-Disposition"] == 'attachment; filename="swapdemo.prof"'
+    saved = tmp_path / "download.prof"
+    saved.write_bytes(download.body)
+    names = {name for (_, _, name) in pstats.Stats(str(saved)).stats}
+    assert "swapdemo_marker_function" in names
+    callgrind = client.get("/__profile__/callgrind.out").body.decode()
+    assert "events:" in callgrind
+    assert "swapdemo_marker_function" in callgrind
+
+
+def test_invalid_options_fail_at_construction(tmp_path):
+    with pytest.raises(ValueError, match="sample_every"):
+        Profiler(make_app([]), sample_every=0, stats_dir=tmp_path)
+    with pytest.raises(ValueError, match="path"):
+        Profiler(make_app([]), path="__profile__/", stats_dir=tmp_path)

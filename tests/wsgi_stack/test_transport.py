@@ -1,0 +1,184 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from wsgiref.validate import validator
+
+import pytest
+import requests
+
+from tests.conftest import LiveServer, free_port
+from wsgi_stack.mount import Mount
+from wsgi_stack.transport import InProcessTransport
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def json_app(payload_fn):
+    def app(environ, start_response):
+        body = json.dumps(payload_fn(environ)).encode()
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body))), ("Set-Cookie", "seen=1; Path=/")])
+        return [body]
+
+    return app
+
+
+def describe(environ):
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    return {
+        "in_process": environ.get("wsgi_stack.in_process", False),
+        "method": environ["REQUEST_METHOD"],
+        "script_name": environ["SCRIPT_NAME"],
+        "path": environ["PATH_INFO"],
+        "query": environ["QUERY_STRING"],
+        "body": environ["wsgi.input"].read(length).decode(),
+        "header": environ.get("HTTP_X_DEMO", ""),
+    }
+
+
+def caller(session: requests.Session, target: str, **kwargs):
+    """A page that calls ``target`` (a path on its own server, or a full URL) and shows what came back."""
+
+    def app(environ, start_response):
+        url = target if "://" in target else f"http://{environ['HTTP_HOST']}{target}"
+        response = session.request(kwargs.get("method", "GET"), url, data=kwargs.get("data"), headers={"X-Demo": "yes"}, timeout=5)
+        body = json.dumps({"status": response.status_code, "upstream": response.json(), "cookie": response.cookies.get("seen")}).encode()
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+
+    return app
+
+
+@pytest.fixture
+def session():
+    session = requests.Session()
+    transport = InProcessTransport()
+    session.mount("http://", transport)
+    session.mount("https://", transport)
+    yield session
+    session.close()
+
+
+def test_call_to_a_mounted_app_of_this_process_skips_the_network(session) -> None:
+    app = Mount({"/api": json_app(describe), "/page": caller(session, "/api/talks/3?x=%C3%A9", method="POST", data=b"title=hi")})
+    with LiveServer(validator(app)) as server:
+        shown = requests.get(server.url + "/page/", timeout=5).json()
+    assert shown["upstream"] == {
+        "in_process": True,
+        "method": "POST",
+        "script_name": "/api",
+        "path": "/talks/3",
+        "query": "x=%C3%A9",
+        "body": "title=hi",
+        "header": "yes",
+    }
+    assert shown["cookie"] == "1"
+
+
+def test_call_to_another_origin_goes_over_the_network(session) -> None:
+    with LiveServer(json_app(describe)) as other:
+        app = Mount({"/api": json_app(describe), "/page": caller(session, other.url + "/api/x")})
+        with LiveServer(validator(app)) as server:
+            shown = requests.get(server.url + "/page/", timeout=5).json()
+    assert shown["upstream"]["in_process"] is False
+    assert shown["upstream"]["path"] == "/api/x"
+
+
+def test_a_path_no_mount_owns_goes_over_the_network(session) -> None:
+    def landing(environ, start_response):
+        return json_app(describe)(environ, start_response)
+
+    app = Mount({"/page": caller(session, "/landing-only")}, default=landing)
+    with LiveServer(validator(app)) as server:
+        shown = requests.get(server.url + "/page/", timeout=5).json()
+    assert shown["upstream"]["in_process"] is False
+
+
+def test_outside_a_request_everything_goes_over_the_network(session) -> None:
+    with LiveServer(Mount({"/api": json_app(describe)})) as server:
+        assert session.get(server.url + "/api/x", timeout=5).json()["in_process"] is False
+
+
+def test_streamed_in_process_body_is_read_lazily_and_closed(session) -> None:
+    produced, closed = [], []
+
+    def streaming(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+
+        def body():
+            try:
+                for index in range(1000):
+                    produced.append(index)
+                    yield b"x" * 1000
+            finally:
+                closed.append(True)
+
+        return body()
+
+    result = {}
+
+    def page(environ, start_response):
+        with session.get(f"http://{environ['HTTP_HOST']}/big/", stream=True, timeout=5) as response:
+            result["first"] = len(next(response.iter_content(4000)))
+            result["produced"] = len(produced)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"done"]
+
+    with LiveServer(Mount({"/big": streaming, "/page": page})) as server:
+        assert requests.get(server.url + "/page/", timeout=5).text == "done"
+    assert result == {"first": 4000, "produced": 4}
+    assert closed == [True]
+
+
+def _gunicorn(port: int, transport: str, log) -> subprocess.Popen:
+    env = {**os.environ, "SELFCALL_TRANSPORT": transport, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "sync", "--timeout", "30", "-b", f"127.0.0.1:{port}", "tests.wsgi_stack.selfcall:application"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
+
+
+def _load(url: str, clients: int = 8, each: int = 6) -> list[int]:
+    def one_client(_):
+        with requests.Session() as client:
+            return [client.get(url, timeout=10).status_code for _ in range(each)]
+
+    with ThreadPoolExecutor(clients) as pool:
+        return [status for statuses in pool.map(one_client, range(clients)) for status in statuses]
+
+
+def _wait_until_up(url: str) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise AssertionError(f"gunicorn did not start at {url}")
+
+
+@pytest.mark.parametrize("transport", ["in-process", "network"])
+def test_two_sync_workers_serving_self_calling_pages_under_load(transport: str, tmp_path: Path) -> None:
+    port = free_port()
+    with (tmp_path / "gunicorn.log").open("wb") as log:
+        server = _gunicorn(port, transport, log)
+        try:
+            _wait_until_up(f"http://127.0.0.1:{port}/api/ping")
+            statuses = _load(f"http://127.0.0.1:{port}/page/")
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+    if transport == "in-process":
+        assert statuses == [200] * len(statuses)
+    else:
+        # The control: the same pages over the network deadlock both workers until the call times out.
+        assert 504 in statuses
