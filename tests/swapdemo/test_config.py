@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import logging
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from swapdemo.config import load
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_defaults_are_safe(tmp_path: Path) -> None:
+    config = load({"SWAPDEMO_SECRET_KEY": "k", "SWAPDEMO_DATA_DIR": str(tmp_path)})
+    assert config.debug is False and config.profile is False
+    assert config.database["ENGINE"] == "django.db.backends.sqlite3"
+    assert config.database["NAME"] == str(tmp_path / "swapdemo.sqlite3")
+    assert config.cache_url is None and config.api_style == "builtin"
+
+
+def test_missing_secret_key_gives_a_random_one_with_a_warning(caplog) -> None:
+    with caplog.at_level(logging.WARNING, logger="swapdemo"):
+        first, second = load({}), load({})
+    assert first.secret_key != second.secret_key and len(first.secret_key) >= 50
+    assert "SWAPDEMO_SECRET_KEY is not set" in caplog.text
+    assert first.secret_key not in caplog.text
+
+
+def test_typed_values_and_database_url() -> None:
+    config = load({"SWAPDEMO_SECRET_KEY": "k", "SWAPDEMO_DEBUG": "yes", "DATABASE_URL": "postgresql://u@127.0.0.1:5432/test", "SWAPDEMO_PROFILE_SAMPLE": "20"})
+    assert config.debug is True and config.profile_sample_every == 20
+    assert config.database["ENGINE"] == "django.db.backends.postgresql" and config.database["NAME"] == "test"
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"SWAPDEMO_DEBUG": "maybe"}, "SWAPDEMO_DEBUG"),
+        ({"SWAPDEMO_PROFILE_SAMPLE": "0"}, "SWAPDEMO_PROFILE_SAMPLE"),
+        ({"SWAPDEMO_CACHE_URL": "memcached://x"}, "SWAPDEMO_CACHE_URL"),
+        ({"SWAPDEMO_OIDC_ISSUER": "https://id.example"}, "SWAPDEMO_OIDC_CLIENT_ID"),
+        ({"SWAPDEMO_API_STYLE": "graphql"}, "SWAPDEMO_API_STYLE"),
+        ({"DATABASE_URL": "nosuchdb://x"}, "DATABASE_URL"),
+    ],
+)
+def test_wrong_values_fail_at_start_up_naming_the_variable(environ: dict[str, str], message: str) -> None:
+    with pytest.raises(ImproperlyConfigured, match=message):
+        load({"SWAPDEMO_SECRET_KEY": "k", **environ})
+
+
+def _check_deploy(**extra: str) -> str:
+    env = {**os.environ, "SWAPDEMO_SECRET_KEY": "a-long-random-deploy-key-" + "q7" * 30, **extra}
+    result = subprocess.run(
+        [sys.executable, "-m", "django", "check", "--deploy", "--settings=swapdemo.settings"],
+        capture_output=True, text=True, cwd=ROOT, env=env,
+    )
+    return result.stdout + result.stderr
+
+
+def test_check_deploy_reports_only_the_https_items_when_not_behind_tls() -> None:
+    output = _check_deploy()
+    found = set(re.findall(r"\(security\.(W\d+)\)", output))
+    assert found == {"W004", "W008", "W012", "W016"}, output
+
+
+def test_check_deploy_is_clean_with_https_on() -> None:
+    assert "System check identified no issues" in _check_deploy(SWAPDEMO_HTTPS="1")

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from wsgiref.validate import validator
+
+import pytest
+import requests
+from paste.deploy import loadapp
+from webtest import TestApp
+
+import swapdemo.paste
+from swapdemo import registry
+from swapdemo.__main__ import main as list_demos
+from swapdemo.config import from_environment
+from swapdemo.stack import layers, make_app
+from tests.conftest import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def config(tmp_path):
+    return from_environment().replace(data_dir=tmp_path)
+
+
+def test_whole_stack_passes_wsgiref_validate(config) -> None:
+    client = TestApp(validator(make_app(config)), lint=False)
+    landing = client.get("/")
+    assert "swapdemo" in landing.text and landing.headers["X-Request-ID"]
+    assert landing.headers["Server-Timing"].startswith("app;dur=")
+    assert client.get("/static/swapdemo.css").content_type == "text/css"
+    client.get("/no/such/page", status=404)
+    for entry in registry.ENTRIES:
+        if entry.prefix:
+            assert client.get(entry.prefix + "/", expect_errors=True).status_int < 500, entry.name
+
+
+def test_profiler_is_off_by_default_and_its_page_is_404(config) -> None:
+    assert not config.profile
+    TestApp(validator(make_app(config)), lint=False).get("/__profile__", status=404)
+
+
+def test_profiler_on_answers_loopback_and_refuses_others_without_the_token(config) -> None:
+    app = make_app(config.replace(profile=True, profile_token="t0ken"))
+    local = TestApp(validator(app), lint=False, extra_environ={"REMOTE_ADDR": "127.0.0.1"})
+    local.get("/")
+    assert "repoze.profile" in local.get("/__profile__?sort=cumulative&limit=20").text
+    remote = TestApp(validator(app), lint=False, extra_environ={"REMOTE_ADDR": "203.0.113.9"})
+    remote.get("/__profile__", status=403)
+    remote.get("/__profile__", headers={"X-Profile-Token": "t0ken"}, status=200)
+
+
+def test_a_registered_demo_appears_in_the_listing_and_on_the_landing_page(config, monkeypatch, capsys) -> None:
+    extra = registry.Entry(name="example", title="An example swap", swaps="the example piece", read_first="apps/example/views.py", prefix="/example")
+    monkeypatch.setattr(registry, "ENTRIES", (*registry.ENTRIES, extra))
+    list_demos()
+    listed = capsys.readouterr().out
+    assert "python -m swapdemo.example" in listed and "An example swap" in listed
+    page = TestApp(make_app(config), lint=False).get("/").text
+    assert "An example swap" in page and "apps/example/views.py" in page
+    for entry in registry.demos():
+        assert entry.title in listed and entry.title in page
+
+
+def test_stack_ini_is_the_same_stack_and_serves_the_landing_page() -> None:
+    ini = (ROOT / "stack.ini").read_text()
+    pipeline = re.search(r"^pipeline = (.+)$", ini, re.M).group(1).split()
+    on = from_environment().replace(profile=True)
+    assert [getattr(swapdemo.paste, name).__name__ for name in pipeline[:-1]] == [layer.__name__ for layer, _ in layers(on)]
+    assert pipeline[-1] == "demos"
+    app = loadapp(f"config:{ROOT / 'stack.ini'}")
+    response = TestApp(validator(app), lint=False).get("/")
+    assert "swapdemo" in response.text and response.headers["X-Request-ID"]
+
+
+def _start(args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def test_python_m_swapdemo_stack_prints_its_url_serves_and_stops_on_sigterm() -> None:
+    with _start(["-m", "swapdemo.stack", "--port", "0"]) as server:
+        try:
+            first_line = server.stdout.readline()
+            url = re.search(r"http://127\.0\.0\.1:\d+/", first_line).group(0)
+            assert "swapdemo" in requests.get(url, timeout=10).text
+            server.send_signal(signal.SIGTERM)
+            assert server.wait(timeout=15) == 0
+            assert "stopped" in server.stdout.read()
+        finally:
+            server.kill()
+
+
+def test_help_describes_the_options() -> None:
+    result = subprocess.run([sys.executable, "-m", "swapdemo.stack", "--help"], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert all(option in result.stdout for option in ("--host", "--port", "--profile"))
+
+
+@pytest.mark.parametrize("target", [["swapdemo.stack:application"], ["--paste", "stack.ini"]])
+def test_gunicorn_serves_the_stack_with_several_workers(target: list[str]) -> None:
+    port = free_port()
+    with _start(["-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", *target]) as server:
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    response = requests.get(f"http://127.0.0.1:{port}/", timeout=5)
+                    break
+                except requests.ConnectionError:
+                    assert time.monotonic() < deadline, "gunicorn did not start"
+                    time.sleep(0.2)
+            assert response.status_code == 200 and "swapdemo" in response.text
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
