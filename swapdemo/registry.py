@@ -32,6 +32,8 @@ class Entry:
     :param factory: ``"module:function"`` taking a :class:`~swapdemo.config.Config`
         and returning a WSGI app; imported only when mounted.
     :param needs: names of the services it calls (mounted alongside it).
+    :param bench: the module holding its benchmarks for ``python -m swapdemo.bench``.
+    :param service: mounted for the demos that need it, not listed as a demo.
     """
 
     name: str
@@ -41,6 +43,7 @@ class Entry:
     prefix: str | None = None
     factory: str | None = None
     needs: tuple[str, ...] = ()
+    bench: str | None = None
     service: bool = False
 
     @property

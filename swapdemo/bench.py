@@ -1,0 +1,156 @@
+"""Benchmarks, measured side by side in one run and reported as ratios.
+
+Usage::
+
+    python -m swapdemo.bench [--quick] [--only NAME ...] [--json FILE]
+
+Each comparison runs its variants interleaved (A, B, C, A, B, C, ...) for
+several rounds, so a machine that speeds up or slows down affects them all
+alike; the table shows the median per-round ratio to the first variant, with
+the spread (lowest to highest ratio).  A demo adds its suite through its
+registry entry (``bench=``); each suite is a module with ``comparisons(quick: bool) -> list[Comparison]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import importlib
+import json
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+
+
+def suites() -> tuple[str, ...]:
+    """The foundation's benchmarks, then each registered demo's."""
+    from swapdemo import registry
+
+    return ("swapdemo.bench_stack", *(entry.bench for entry in registry.ENTRIES if entry.bench))
+
+
+@dataclasses.dataclass
+class Variant:
+    """One side of a comparison.
+
+    :param label: its name in the table.
+    :param measure: runs one round and returns the figure: seconds per
+        operation, or operations per second when the comparison is a rate.
+    """
+
+    label: str
+    measure: Callable[[], float]
+
+
+@dataclasses.dataclass
+class Comparison:
+    """Variants measured interleaved; the first is the baseline of the ratios.
+
+    :param rate: figures are operations per second (higher is better) rather
+        than seconds per operation.
+    :param target: a sentence stating the goal, printed under the table.
+    :param setup: called once before the first round, ``teardown`` after the last.
+    """
+
+    name: str
+    variants: list[Variant]
+    rounds: int = 7
+    rate: bool = False
+    target: str = ""
+    setup: Callable[[], Any] | None = None
+    teardown: Callable[[], Any] | None = None
+
+
+def per_call(function: Callable[[], Any], number: int) -> Callable[[], float]:
+    """A ``measure`` that runs ``function`` ``number`` times and returns seconds per call."""
+
+    def measure() -> float:
+        started = time.perf_counter()
+        for _ in range(number):
+            function()
+        return (time.perf_counter() - started) / number
+
+    return measure
+
+
+def run(comparison: Comparison) -> dict[str, Any]:
+    if comparison.setup:
+        comparison.setup()
+    try:
+        figures: dict[str, list[float]] = {v.label: [] for v in comparison.variants}
+        for _ in range(comparison.rounds):
+            for variant in comparison.variants:
+                figures[variant.label].append(variant.measure())
+    finally:
+        if comparison.teardown:
+            comparison.teardown()
+    baseline = figures[comparison.variants[0].label]
+    rows = []
+    for variant in comparison.variants:
+        ratios = [value / base for value, base in zip(figures[variant.label], baseline, strict=True)]
+        rows.append(
+            {
+                "variant": variant.label,
+                "median": statistics.median(figures[variant.label]),
+                "ratio": statistics.median(ratios),
+                "ratio_low": min(ratios),
+                "ratio_high": max(ratios),
+            }
+        )
+    return {"name": comparison.name, "rate": comparison.rate, "rounds": comparison.rounds, "target": comparison.target, "rows": rows}
+
+
+def _figure(value: float, rate: bool) -> str:
+    if rate:
+        return f"{value:,.0f}/s"
+    for unit, scale in (("s", 1), ("ms", 1e-3), ("µs", 1e-6)):
+        if value >= scale:
+            return f"{value / scale:.3g} {unit}"
+    return f"{value / 1e-9:.3g} ns"
+
+
+def render(result: dict[str, Any]) -> str:
+    lines = [f"{result['name']}  ({result['rounds']} interleaved rounds)"]
+    for row in result["rows"]:
+        spread = f"[{row['ratio_low']:.2f}–{row['ratio_high']:.2f}]"
+        lines.append(f"  {row['variant']:<48} {_figure(row['median'], result['rate']):>12}  x{row['ratio']:<6.2f} {spread}")
+    if result["target"]:
+        lines.append(f"  target: {result['target']}")
+    return "\n".join(lines)
+
+
+def machine() -> dict[str, Any]:
+    import os
+
+    return {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(), "processor": platform.processor() or platform.machine()}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m swapdemo.bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer, shorter rounds: a smoke run, not figures to quote")
+    parser.add_argument("--only", nargs="*", default=(), metavar="NAME", help="run comparisons whose name contains one of these words")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON")
+    args = parser.parse_args(argv)
+    results = []
+    print(f"swapdemo bench on {machine()}\n", flush=True)
+    for suite in suites():
+        for comparison in importlib.import_module(suite).comparisons(args.quick):
+            if args.only and not any(word in comparison.name for word in args.only):
+                continue
+            if args.quick:
+                comparison.rounds = min(comparison.rounds, 3)
+            result = run(comparison)
+            results.append(result)
+            print(render(result) + "\n", flush=True)
+    if args.json:
+        args.json.write_text(json.dumps({"machine": machine(), "results": results}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
