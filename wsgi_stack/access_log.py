@@ -23,6 +23,8 @@ logger = logging.getLogger("wsgi_stack.access")
 
 
 class _Logged:
+    __slots__ = ("_iterable", "_iterator", "_on_close", "sent")
+
     def __init__(self, iterable: Iterable[bytes], on_close: Any) -> None:
         self._iterable = iterable
         self._iterator: Iterator[bytes] = iter(iterable)
@@ -57,7 +59,8 @@ class AccessLog:
     Reads ``REQUEST_METHOD``, ``SCRIPT_NAME``, ``PATH_INFO``, ``REMOTE_ADDR``
     and ``wsgi_stack.request_id`` (set by :class:`~wsgi_stack.request_id.RequestId`
     when it is outside this layer); writes nothing to the environ.  The body
-    is counted chunk by chunk as the server sends it, never buffered.
+    is counted chunk by chunk as the server sends it, never buffered; when
+    the logger is off for INFO, the body is not wrapped at all.
     """
 
     def __init__(self, app: WSGIApplication, logger: logging.Logger = logger, metric: str = "app") -> None:
@@ -74,17 +77,19 @@ class AccessLog:
             elapsed = (time.perf_counter() - started) * 1000
             return start_response(status, [*headers, ("Server-Timing", f"{self.metric};dur={elapsed:.1f}")], exc_info)
 
+        if not self.logger.isEnabledFor(logging.INFO):
+            return self.app(environ, timed_start_response)
+
         def log(sent: int) -> None:
-            if self.logger.isEnabledFor(logging.INFO):
-                self.logger.info(
-                    "%s %s %s %s %s %d %.1fms",
-                    environ.get("wsgi_stack.request_id", "-"),
-                    environ.get("REMOTE_ADDR", "-"),
-                    environ.get("REQUEST_METHOD", "-"),
-                    environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""),
-                    status_line[0],
-                    sent,
-                    (time.perf_counter() - started) * 1000,
-                )
+            self.logger.info(
+                "%s %s %s %s %s %d %.1fms",
+                environ.get("wsgi_stack.request_id", "-"),
+                environ.get("REMOTE_ADDR", "-"),
+                environ.get("REQUEST_METHOD", "-"),
+                environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""),
+                status_line[0],
+                sent,
+                (time.perf_counter() - started) * 1000,
+            )
 
         return _Logged(self.app(environ, timed_start_response), log)

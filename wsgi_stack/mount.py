@@ -59,7 +59,8 @@ class Mount:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         prefix = self.match(path)
-        with serving(environ, self):
+        token = serving(environ, self)
+        try:
             if prefix is None:
                 return self.default(environ, start_response)
             if path == prefix:
@@ -67,6 +68,8 @@ class Mount:
             environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + prefix
             environ["PATH_INFO"] = path[len(prefix) :]
             return self.mounts[prefix](environ, start_response)
+        finally:
+            token.var.reset(token)
 
     @staticmethod
     def _add_slash(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:

@@ -8,6 +8,7 @@ server directly and the id feeds anything but logs.
 
 from __future__ import annotations
 
+import itertools
 import re
 import secrets
 from typing import TYPE_CHECKING
@@ -28,6 +29,9 @@ class RequestId:
     :param trust_incoming: keep a well-formed id from the request's header
         (letters, digits, ``._-``, at most 64 characters) instead of making one.
 
+    A made id is a random per-process prefix and a counter: unique, cheap,
+    and not a secret.  The app should not set the header itself.
+
     Reads ``HTTP_X_REQUEST_ID``.  Writes ``wsgi_stack.request_id`` and
     ``HTTP_X_REQUEST_ID`` (so frameworks see the id as a request header) and
     adds the header to the response.  The body passes through untouched.
@@ -37,15 +41,18 @@ class RequestId:
         self.app = app
         self.header = header
         self.trust_incoming = trust_incoming
+        self._prefix = secrets.token_hex(8)
+        self._counter = itertools.count(1)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        incoming = environ.get("HTTP_X_REQUEST_ID", "")
-        request_id = incoming if self.trust_incoming and _VALID.match(incoming) else secrets.token_hex(16)
+        incoming = environ.get("HTTP_X_REQUEST_ID")
+        if incoming and self.trust_incoming and _VALID.match(incoming):
+            request_id = incoming
+        else:
+            request_id = f"{self._prefix}{next(self._counter):08x}"
         environ["wsgi_stack.request_id"] = environ["HTTP_X_REQUEST_ID"] = request_id
 
         def add_header(status: str, headers: list[tuple[str, str]], exc_info=None):  # type: ignore[no-untyped-def]
-            headers = [(k, v) for k, v in headers if k.lower() != self.header.lower()]
-            headers.append((self.header, request_id))
-            return start_response(status, headers, exc_info)
+            return start_response(status, [*headers, (self.header, request_id)], exc_info)
 
         return self.app(environ, add_header)

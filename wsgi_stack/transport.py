@@ -15,7 +15,6 @@ timeouts.  Timeouts do not apply to in-process calls, which are function calls.
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import http.client
 import io
@@ -36,7 +35,7 @@ if TYPE_CHECKING:
     from wsgi_stack.mount import Mount
 
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
-_serving: contextvars.ContextVar[tuple[tuple[str, str, str], str, Mount]] = contextvars.ContextVar("wsgi_stack_serving")
+_serving: contextvars.ContextVar[tuple[str, str, str, Mount]] = contextvars.ContextVar("wsgi_stack_serving")
 
 
 def _origin(scheme: str, netloc: str) -> tuple[str, str, str]:
@@ -46,16 +45,10 @@ def _origin(scheme: str, netloc: str) -> tuple[str, str, str]:
     return scheme, host, port or _DEFAULT_PORTS.get(scheme, "")
 
 
-@contextlib.contextmanager
-def serving(environ: WSGIEnvironment, dispatcher: Mount) -> Iterator[None]:
-    """Record, for the duration of an app call, which dispatcher serves which origin."""
+def serving(environ: WSGIEnvironment, dispatcher: Mount) -> contextvars.Token[Any]:
+    """Record which dispatcher serves which origin until the caller resets the returned token."""
     netloc = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
-    origin = _origin(environ["wsgi.url_scheme"], netloc)
-    token = _serving.set((origin, environ.get("SCRIPT_NAME", ""), dispatcher))
-    try:
-        yield
-    finally:
-        _serving.reset(token)
+    return _serving.set((environ["wsgi.url_scheme"], netloc, environ.get("SCRIPT_NAME", ""), dispatcher))
 
 
 class _BodyReader(io.RawIOBase):
@@ -125,7 +118,7 @@ class InProcessTransport(BaseAdapter):
         environ = self._local_environ(request)
         if environ is None:
             return self.fallback.send(request, stream=stream, **kwargs)
-        _, _, dispatcher = _serving.get()
+        dispatcher = _serving.get()[3]
         captured: list[Any] = []
 
         def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
@@ -165,7 +158,8 @@ class InProcessTransport(BaseAdapter):
         current = _serving.get(None)
         if current is None:
             return None
-        origin, root, dispatcher = current
+        scheme, netloc, root, dispatcher = current
+        origin = _origin(scheme, netloc)
         url = urlsplit(request.url)
         if _origin(url.scheme, url.netloc) != origin:
             return None
@@ -175,7 +169,7 @@ class InProcessTransport(BaseAdapter):
         body = request.body or b""
         if isinstance(body, str):
             body = body.encode("utf-8")
-        scheme, host, port = origin
+        _, host, port = origin
         environ: WSGIEnvironment = {
             "REQUEST_METHOD": request.method or "GET",
             "SCRIPT_NAME": root,

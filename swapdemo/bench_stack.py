@@ -1,0 +1,235 @@
+"""The foundation's benchmarks: what the stack, the profiler and the server cost.
+
+Run them with ``python -m swapdemo.bench --only stack profil served``.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import io
+import logging
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import warnings
+from pathlib import Path
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from swapdemo.bench import Comparison, Variant, per_call
+from swapdemo.config import from_environment
+from swapdemo.landing import make_landing
+from swapdemo.site import django_app
+from swapdemo.stack import layers
+from wsgi_stack import build
+from wsgi_stack.mount import Mount
+from wsgi_stack.profiling import Profiler
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def call(app: WSGIApplication, path: str) -> None:
+    environ = {
+        "REQUEST_METHOD": "GET", "SCRIPT_NAME": "", "PATH_INFO": path, "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": "127.0.0.1:8000", "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.version": (1, 0), "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(),
+        "wsgi.errors": sys.stderr, "wsgi.multithread": True, "wsgi.multiprocess": False, "wsgi.run_once": False,
+    }
+    body = app(environ, lambda status, headers, exc_info=None: None)
+    for _ in body:
+        pass
+    if hasattr(body, "close"):
+        body.close()
+
+
+def _mounted(hello: WSGIApplication) -> WSGIApplication:
+    return Mount({"/demo": hello}, default=make_landing({"/demo"}))
+
+
+def _stacked(hello: WSGIApplication, profile: bool = False, **profiler: Any) -> WSGIApplication:
+    config = from_environment().replace(profile=profile)
+    stack = [(layer, {**options, **profiler} if layer is Profiler else options) for layer, options in layers(config)]
+    return build(_mounted(hello), stack)
+
+
+def _with_access_log(measure: Callable[[], float]) -> Callable[[], float]:
+    def logged() -> float:
+        logger = logging.getLogger("wsgi_stack.access")
+        with open(os.devnull, "w") as devnull:
+            handler = logging.StreamHandler(devnull)
+            logger.addHandler(handler)
+            logger.setLevel(logging.INFO)
+            try:
+                return measure()
+            finally:
+                logger.removeHandler(handler)
+                logger.setLevel(logging.NOTSET)
+
+    return logged
+
+
+def stack_overhead(quick: bool) -> Comparison:
+    hello = django_app("swapdemo.urls")
+    mounted, stacked = _mounted(hello), _stacked(hello)
+    number = 300 if quick else 3000
+    return Comparison(
+        "stack overhead: Django hello view in-process",
+        [
+            Variant("bare mounted app (Mount + Django)", per_call(lambda: call(mounted, "/demo/hello/"), number)),
+            Variant("all layers, profiling off", per_call(lambda: call(stacked, "/demo/hello/"), number)),
+            Variant("all layers, access log written to /dev/null", _with_access_log(per_call(lambda: call(stacked, "/demo/hello/"), number))),
+            Variant("the Django app alone, unmounted", per_call(lambda: call(hello, "/hello/"), number)),
+        ],
+        rounds=11,
+        target="all layers with profiling off add at most 3% (x1.03)",
+    )
+
+
+def _repoze(app: WSGIApplication, stats_dir: str) -> WSGIApplication:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from repoze.profile.profiler import ProfileMiddleware
+    return ProfileMiddleware(app, log_filename=os.path.join(stats_dir, "repoze.prof"), discard_first_request=False, unwind=True)
+
+
+def _bare_cprofile(app: WSGIApplication) -> WSGIApplication:
+    profiler = cProfile.Profile()
+
+    def profiled(environ, start_response):  # type: ignore[no-untyped-def]
+        return profiler.runcall(lambda: list(app(environ, start_response)))
+
+    return profiled
+
+
+def profiling_cost(quick: bool) -> Comparison:
+    hello = django_app("swapdemo.urls")
+    stats_dir = tempfile.mkdtemp(prefix="swapdemo-bench-")
+    off = _stacked(hello)
+    every = _stacked(hello, profile=True, stats_dir=Path(stats_dir), sample_every=1)
+    sampled = _stacked(hello, profile=True, stats_dir=Path(stats_dir), sample_every=20)
+    repoze = _stacked(_repoze(hello, stats_dir))
+    bare = _stacked(_bare_cprofile(hello))
+    number = 200 if quick else 2000
+    return Comparison(
+        "profiling: Django hello view through the stack",
+        [
+            Variant("profiling off", per_call(lambda: call(off, "/demo/hello/"), number)),
+            Variant("Profiler, every request", per_call(lambda: call(every, "/demo/hello/"), number)),
+            Variant("Profiler, 1 request in 20", per_call(lambda: call(sampled, "/demo/hello/"), number)),
+            Variant("cProfile alone, every request", per_call(lambda: call(bare, "/demo/hello/"), number)),
+            Variant("repoze.profile 2.3 as shipped", per_call(lambda: call(repoze, "/demo/hello/"), max(number // 10, 20))),
+        ],
+        rounds=7,
+        target="every request at most x5, 1 in 20 at most x1.3 (repoze.profile as shipped: about x40)",
+        teardown=lambda: shutil.rmtree(stats_dir, ignore_errors=True),
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class _Server:
+    def __init__(self, label: str, command: list[str]) -> None:
+        self.label, self.command = label, command
+        self.port = _free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def start(self) -> None:
+        env = {**os.environ, "SWAPDEMO_SECRET_KEY": os.environ.get("SWAPDEMO_SECRET_KEY") or "bench-only-" + "k" * 40}
+        command = [arg.replace("{port}", str(self.port)) for arg in self.command]
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.1)
+        raise RuntimeError(f"{self.label} did not start")
+
+    def stop(self) -> None:
+        if self.process:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=30)
+
+
+def _wrk(url: str, connections: int, seconds: float) -> float:
+    output = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", url], capture_output=True, text=True, check=True
+    ).stdout
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+
+
+def _python_load(url: str, connections: int, seconds: float) -> float:
+    """Keep-alive GETs from ``connections`` threads; a fallback when wrk is not installed."""
+    host, port = "127.0.0.1", int(url.rsplit(":", 1)[1].strip("/"))
+    request = f"GET / HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode()
+    counts = [0] * connections
+    stop = time.monotonic() + seconds
+
+    def client(index: int) -> None:
+        with socket.create_connection((host, port)) as sock:
+            reader = sock.makefile("rb")
+            while time.monotonic() < stop:
+                sock.sendall(request)
+                length = 0
+                while (line := reader.readline()) not in (b"\r\n", b""):
+                    if line.lower().startswith(b"content-length:"):
+                        length = int(line.split(b":")[1])
+                reader.read(length)
+                counts[index] += 1
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(counts) / seconds
+
+
+def served_throughput(quick: bool) -> Comparison:
+    waitress = _Server("waitress (python -m swapdemo.stack)", [sys.executable, "-m", "swapdemo.stack", "--port", "{port}"])
+    gunicorn = _Server("gunicorn -w 2", [sys.executable, "-m", "gunicorn", "-w", "2", "-b", "127.0.0.1:{port}", "swapdemo.stack:application"])
+    servers = (waitress, gunicorn)
+    load = _wrk if shutil.which("wrk") else _python_load
+    seconds = 1 if quick else 3
+
+    def variant(server: _Server, connections: int) -> Variant:
+        return Variant(f"{server.label}, {connections} connection(s)", lambda: load(server.url, connections, seconds))
+
+    def setup() -> None:
+        for server in servers:
+            server.start()
+        for server in servers:
+            load(server.url, 2, 1)
+
+    return Comparison(
+        f"served throughput of / ({'wrk' if load is _wrk else 'Python load generator'}, keep-alive)",
+        [variant(waitress, 1), variant(waitress, 8), variant(gunicorn, 1), variant(gunicorn, 8)],
+        rounds=5,
+        rate=True,
+        target="the default server (waitress) keeps at least 80% of its 1-connection rate at 8 (x0.80)",
+        setup=setup,
+        teardown=lambda: [server.stop() for server in servers],
+    )
+
+
+def comparisons(quick: bool) -> list[Comparison]:
+    return [stack_overhead(quick), profiling_cost(quick), served_throughput(quick)]
