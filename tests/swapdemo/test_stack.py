@@ -93,8 +93,10 @@ def _start(args: list[str], env: dict[str, str] | None = None) -> subprocess.Pop
 def test_python_m_swapdemo_stack_prints_its_url_serves_and_stops_on_sigterm() -> None:
     with _start(["-m", "swapdemo.stack", "--port", "0"]) as server:
         try:
-            first_line = server.stdout.readline()
-            url = re.search(r"http://127\.0\.0\.1:\d+/", first_line).group(0)
+            for _ in range(20):
+                if found := re.search(r"serving .* on (http://127\.0\.0\.1:\d+/)", server.stdout.readline()):
+                    break
+            url = found.group(1)
             assert "swapdemo" in requests.get(url, timeout=10).text
             server.send_signal(signal.SIGTERM)
             assert server.wait(timeout=15) == 0
@@ -116,7 +118,7 @@ def test_gunicorn_serves_the_stack_with_several_workers(target: list[str]) -> No
             deadline = time.monotonic() + 30
             while True:
                 try:
-                    response = requests.get(f"http://127.0.0.1:{port}/", timeout=5)
+                    response = requests.get(f"http://127.0.0.1:{port}/", timeout=60)  # the first request builds the app
                     break
                 except requests.ConnectionError:
                     assert time.monotonic() < deadline, "gunicorn did not start"
