@@ -77,7 +77,8 @@ class Profiler:
     Reads ``REMOTE_ADDR``, ``PATH_INFO``, ``SCRIPT_NAME``, ``QUERY_STRING``,
     ``REQUEST_METHOD``, ``CONTENT_LENGTH``, ``wsgi.input``,
     ``HTTP_X_PROFILE_TOKEN`` and the ``sample_header`` (``HTTP_X_PROFILE``).
-    Writes ``wsgi_stack.profiled`` (``True``/``False``) on requests it passes on.
+    Writes ``wsgi_stack.profiled`` (``True``/``False``) on requests it passes on,
+    and removes the token and sample headers from them.
     """
 
     def __init__(
@@ -109,6 +110,8 @@ class Profiler:
         if path_info == self._path or path_info.startswith(self._path + "/"):
             return _respond(start_response, self._serve(environ, path_info[len(self._path) :]))
         wanted = next(self._counter) % self._sample_every == 0 or self._forced(environ)
+        environ.pop("HTTP_X_PROFILE_TOKEN", None)  # the token is the profiler's; the app never sees it
+        environ.pop(self._sample_key, None)
         profiled = wanted and self._lock.acquire(blocking=False)
         if profiled and not self._start():
             self._lock.release()

@@ -252,3 +252,16 @@ def test_invalid_options_fail_at_construction(tmp_path):
         Profiler(make_app([]), sample_every=0, stats_dir=tmp_path)
     with pytest.raises(ValueError, match="path"):
         Profiler(make_app([]), path="__profile__/", stats_dir=tmp_path)
+
+
+def test_the_token_never_reaches_the_app(tmp_path) -> None:
+    seen = {}
+
+    def app(environ, start_response):
+        seen.update({k: v for k, v in environ.items() if k.startswith("HTTP_X_PROFILE")})
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    client = webtest.TestApp(validator(Profiler(app, token="s3cret", stats_dir=tmp_path)), lint=False, extra_environ=REMOTE)
+    client.get("/", headers={"X-Profile-Token": "s3cret", "X-Profile": "s3cret"})
+    assert seen == {}
