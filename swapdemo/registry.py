@@ -57,7 +57,72 @@ class Entry:
         return getattr(importlib.import_module(module), function)
 
 
-ENTRIES: tuple[Entry, ...] = ()
+ENTRIES: tuple[Entry, ...] = (
+    Entry(
+        name="jinja",
+        title="Jinja2 templates for Django views",
+        swaps="Django's template language, for Jinja2 through Django's own backend (the same page in DTL at /jinja/dtl/)",
+        read_first="apps/jinja_templates/environment.py",
+        prefix="/jinja",
+        factory="apps.jinja_templates.wsgi:make_app",
+        bench="apps.jinja_templates.bench",
+    ),
+    Entry(
+        name="idp",
+        title="The built-in development OpenID Connect provider (development only)",
+        swaps="nothing: an Authlib-based provider with demo users, so sign-in works offline",
+        read_first="apps/oidc_provider/server.py",
+        prefix="/idp",
+        factory="apps.oidc_provider.app:make_app",
+        service=True,
+    ),
+    Entry(
+        name="auth",
+        title="Sign-in through OpenID Connect",
+        swaps="password sign-in: a custom authentication backend signs users in with an ID token from an OpenID provider",
+        read_first="apps/external_login/backend.py",
+        prefix="/auth",
+        factory="apps.external_login.app:make_app",
+        needs=("idp",),
+        bench="apps.external_login.bench",
+    ),
+    Entry(
+        name="api",
+        title="The built-in talks JSON API",
+        swaps="nothing: the read-only JSON API that the API-backed demo reads by default",
+        read_first="apps/talks_api/app.py",
+        prefix="/api",
+        factory="apps.talks_api.app:make_app",
+        service=True,
+    ),
+    Entry(
+        name="apidata",
+        title="Talks from a REST API instead of the ORM",
+        swaps="the ORM: a QuerySet-like class over requests feeds Django's Paginator, ListView and DetailView",
+        read_first="apps/api_datasource/queryset.py",
+        prefix="/apidata",
+        factory="apps.api_datasource.app:make_app",
+        needs=("api",),
+        bench="apps.api_datasource.bench",
+    ),
+    Entry(
+        name="pyramid_forms",
+        title="Django forms in a Pyramid app",
+        swaps="Django around its forms: Pyramid routes, views, CSRF, sessions and Jinja2 pages; only the form is django.forms",
+        read_first="apps/pyramid_forms/bridge.py",
+        prefix="/forms",
+        factory="apps.pyramid_forms:make_app",
+        bench="apps.pyramid_forms.bench",
+    ),
+    Entry(
+        name="orm_script",
+        title="The Django ORM in a standalone script",
+        swaps="manage.py and the project: a plain argparse script configures Django in code, migrates itself, "
+        "batch-upserts large files and reports from a materialized view",
+        read_first="apps/orm_scripts/standalone.py",
+        bench="apps.orm_scripts.bench",
+    ),
+)
 
 
 def demos() -> tuple[Entry, ...]:

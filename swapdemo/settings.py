@@ -27,6 +27,17 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "apps.jinja_templates",
+    "apps.api_datasource",
+    "apps.external_login",
+    "apps.oidc_provider",
+]
+
+# The OpenID Connect backend first; ModelBackend keeps local accounts (a superuser) working, and
+# never accepts the backend's users, whose passwords are unusable.  See apps/external_login.
+AUTHENTICATION_BACKENDS = [
+    "apps.external_login.backend.OpenIDConnectBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 MIDDLEWARE = [
@@ -54,6 +65,14 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
             ],
         },
+    },
+    # Second, so render() without using= still finds DTL templates first; see apps/jinja_templates.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "apps.jinja_templates.environment.environment"},
     },
 ]
 

@@ -1,0 +1,1 @@
+"""Talk pages whose rows come over HTTP: a QuerySet-like class over `requests`, read in `queryset.py`."""

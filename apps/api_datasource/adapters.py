@@ -1,0 +1,188 @@
+"""API conventions as adapters: how a :class:`~apps.api_datasource.queryset.Query` is spelled, how a page is read.
+
+Three ship, chosen by ``SWAPDEMO_API_STYLE``:
+
+- ``builtin``: the suite's own ``/api/`` (:mod:`apps.talks_api.query`):
+  ``field__lookup=v``, ``not.`` to exclude, ``ordering``, ``search``,
+  ``limit``/``offset``; ``{"count", "results"}``.
+- ``drf``: Django REST Framework with django-filter: ``limit``/``offset``
+  (``LimitOffsetPagination``), ``duration__gte=``, ``track__in=a,b``,
+  ``ordering=-a,b``, ``search=``; ``{"count", "next", "previous", "results"}``.
+  No exclusion, and one value per parameter.
+- ``json-server``: ``_start``/``_limit`` with the total in ``X-Total-Count``,
+  ``_sort=a,b&_order=desc,asc``, ``field_gte``/``field_lte``/``field_ne``,
+  ``field_like`` (a case-insensitive regular expression), ``q``; a JSON list.
+
+To support another API, subclass :class:`Adapter` and override
+:meth:`~Adapter.condition` (raise ``UnsupportedQuery`` for what it cannot
+say), :meth:`~Adapter.ordering`, :meth:`~Adapter.search`,
+:meth:`~Adapter.window` and :meth:`~Adapter.page`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
+
+from apps.api_datasource.errors import BadResponse, UnsupportedQuery
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Mapping
+
+    from apps.api_datasource.client import Fetched
+    from apps.api_datasource.queryset import Condition, Query, Resource
+
+Pairs = list[tuple[str, str]]
+
+
+def text(value: Any) -> str:
+    """A typed value as it goes in a query string: ISO dates, ``HH:MM`` times."""
+    if isinstance(value, dt.time) and not (value.second or value.microsecond):
+        return value.strftime("%H:%M")
+    return value.isoformat() if isinstance(value, (dt.date, dt.time)) else str(value)
+
+
+class Adapter:
+    """The builtin convention; subclasses override the hooks that differ.
+
+    :param max_limit: the most rows the API returns per request (iteration pages by it).
+    :param count_limit: the ``limit`` sent when only the total is wanted.
+    """
+
+    name = "builtin"
+    max_limit = 1000
+    count_limit = 0
+
+    def list_url(self, base_url: str, resource: Resource[Any]) -> str:
+        return urljoin(base_url, resource.path + "/")
+
+    def params(self, resource: Resource[Any], query: Query, offset: int, limit: int | None) -> Pairs:
+        """The query string for ``query``'s rows ``offset`` to ``offset + limit``; refuses what cannot be said."""
+        pairs: Pairs = [pair for condition in query.conditions for pair in self.condition(condition)]
+        self.check_repeats(pairs, query)
+        if query.ordering:
+            pairs += self.ordering(query.ordering)
+        if query.search:
+            pairs += self.search(query.search)
+        return pairs + self.window(offset, limit)
+
+    def condition(self, condition: Condition) -> Pairs:
+        name = condition.field if condition.lookup == "exact" else f"{condition.field}__{condition.lookup}"
+        return [("not." + name if condition.negated else name, self.value(condition))]
+
+    def value(self, condition: Condition) -> str:
+        if condition.lookup != "in":
+            return text(condition.value)
+        values = [text(item) for item in condition.value]
+        if any("," in item for item in values):
+            raise UnsupportedQuery(f"{condition.field}__in: the {self.name} convention separates values with commas, so a value cannot contain one")
+        return ",".join(values)
+
+    def check_repeats(self, pairs: Pairs, query: Query) -> None:
+        """Builtin parameters may repeat (all must hold); conventions that read one value refuse."""
+
+    def ordering(self, fields: tuple[str, ...]) -> Pairs:
+        return [("ordering", ",".join(fields))]
+
+    def search(self, term: str) -> Pairs:
+        return [("search", term)]
+
+    def window(self, offset: int, limit: int | None) -> Pairs:
+        return [("offset", str(offset))] + ([("limit", str(limit))] if limit is not None else [])
+
+    def page(self, fetched: Fetched) -> tuple[int, list[Mapping[str, Any]]]:
+        """The total count and the rows of one answer; raises ``BadResponse`` for a wrong shape."""
+        data = fetched.data
+        if not (isinstance(data, dict) and type(data.get("count")) is int and isinstance(data.get("results"), list)):
+            raise BadResponse(fetched.url, f"expected {{'count': int, 'results': [...]}} from a {self.name} API")
+        return data["count"], _rows(fetched, data["results"])
+
+
+class DrfAdapter(Adapter):
+    """Django REST Framework: ``LimitOffsetPagination``, django-filter lookups, ``OrderingFilter``, ``SearchFilter``.
+
+    :param max_limit: the API's ``max_limit`` (DRF pages by 100 in most set-ups).
+    :param lookups: the API's ``filterset_fields`` as ``{"field": ["exact", "gte"]}``;
+        when given, other lookups are refused before any request.
+    """
+
+    name = "drf"
+    count_limit = 1  # DRF reads limit=0 as "no limit given" and returns a default page
+
+    def __init__(self, max_limit: int = 100, lookups: Mapping[str, Collection[str]] | None = None) -> None:
+        self.max_limit, self.lookups = max_limit, lookups
+
+    def condition(self, condition: Condition) -> Pairs:
+        if condition.negated:
+            raise UnsupportedQuery("exclude() has no spelling in the drf convention: django-filter has no generic negation")
+        if self.lookups is not None and condition.lookup not in self.lookups.get(condition.field, ()):
+            raise UnsupportedQuery(f"the API does not filter {condition.field} by {condition.lookup}")
+        return super().condition(condition)
+
+    def check_repeats(self, pairs: Pairs, query: Query) -> None:
+        if repeated := [name for name, times in Counter(name for name, _ in pairs).items() if times > 1]:
+            raise UnsupportedQuery(f"{repeated[0]} is filtered twice: a drf API reads one value per parameter")
+
+
+class JsonServerAdapter(Adapter):
+    """json-server (0.17): ``_start``/``_limit``, ``X-Total-Count``, ``_sort``/``_order``, ``_gte``/``_lte``/``_ne``/``_like``, ``q``."""
+
+    name = "json-server"
+
+    def list_url(self, base_url: str, resource: Resource[Any]) -> str:
+        return urljoin(base_url, resource.path)
+
+    def condition(self, condition: Condition) -> Pairs:
+        field, lookup, value = condition.field, condition.lookup, condition.value
+        if condition.negated:
+            if lookup != "exact":
+                raise UnsupportedQuery(f"json-server can exclude only exact values ({field}_ne), not {lookup}")
+            return [(f"{field}_ne", text(value))]
+        if lookup == "exact":
+            return [(field, text(value))]
+        if lookup == "in":
+            return [(field, text(item)) for item in value]
+        if lookup in ("gte", "lte"):
+            return [(f"{field}_{lookup}", text(value))]
+        if lookup in ("icontains", "iexact"):
+            pattern = re.escape(value)
+            return [(f"{field}_like", pattern if lookup == "icontains" else f"^{pattern}$")]
+        raise UnsupportedQuery(f"json-server has no {lookup} lookup: it offers exact, in, gte, lte, icontains and iexact")
+
+    def check_repeats(self, pairs: Pairs, query: Query) -> None:
+        # json-server ORs repeated parameters, so only one condition may use each.
+        names = [{name for name, _ in self.condition(c)} for c in query.conditions]
+        seen: set[str] = set()
+        for group in names:
+            if seen & group:
+                raise UnsupportedQuery(f"{sorted(seen & group)[0]} is used by two filters: json-server would OR them")
+            seen |= group
+
+    def ordering(self, fields: tuple[str, ...]) -> Pairs:
+        sort = ",".join(name.removeprefix("-") for name in fields)
+        order = ",".join("desc" if name.startswith("-") else "asc" for name in fields)
+        return [("_sort", sort), ("_order", order)]
+
+    def search(self, term: str) -> Pairs:
+        return [("q", term)]
+
+    def window(self, offset: int, limit: int | None) -> Pairs:
+        return [("_start", str(offset)), ("_limit", str(limit if limit is not None else 10**9))]
+
+    def page(self, fetched: Fetched) -> tuple[int, list[Mapping[str, Any]]]:
+        total = fetched.headers.get("x-total-count", "")
+        if not isinstance(fetched.data, list) or not total.isdigit():
+            raise BadResponse(fetched.url, "expected a JSON list and an X-Total-Count header from a json-server API")
+        return int(total), _rows(fetched, fetched.data)
+
+
+ADAPTERS: dict[str, type[Adapter]] = {"builtin": Adapter, "drf": DrfAdapter, "json-server": JsonServerAdapter}
+
+
+def _rows(fetched: Fetched, rows: list[Any]) -> list[Mapping[str, Any]]:
+    if not all(isinstance(row, dict) for row in rows):
+        raise BadResponse(fetched.url, "expected every result to be a JSON object")
+    return rows

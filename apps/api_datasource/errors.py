@@ -1,0 +1,58 @@
+"""What can go wrong reading an API, as typed exceptions.
+
+:class:`UnsupportedQuery` is the caller's mistake and is raised at once, before
+any request.  :class:`UpstreamError` and its subclasses are the upstream's
+failures; each names the upstream (a URL without query string or credentials)
+so the 503 page can say which service failed.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+
+class ApiDataError(Exception):
+    """Base of every error this package raises."""
+
+
+class UnsupportedQuery(ApiDataError, ValueError):
+    """A field, lookup, value or combination the API (or its convention) cannot serve."""
+
+
+class UpstreamError(ApiDataError):
+    """The API failed to give a usable answer.
+
+    :param url: the URL called; kept as :attr:`upstream` without query string or user info.
+    :param reason: what went wrong, in words a visitor may read.
+    """
+
+    def __init__(self, url: str, reason: str) -> None:
+        self.upstream = _public(url)
+        self.reason = reason
+        super().__init__(f"{self.upstream}: {reason}")
+
+
+class UpstreamTimeout(UpstreamError):
+    """No connection, or no answer, within the time allowed."""
+
+
+class UpstreamStatus(UpstreamError):
+    """An HTTP status other than 200 (or 304 to a conditional request), after any retries."""
+
+    def __init__(self, url: str, reason: str, status: int) -> None:
+        super().__init__(url, reason)
+        self.status = status
+
+
+class ResponseTooLarge(UpstreamError):
+    """The body is over the size cap (declared or counted while streaming)."""
+
+
+class BadResponse(UpstreamError):
+    """The body is not JSON, or not the shape the API convention promises."""
+
+
+def _public(url: str) -> str:
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))

@@ -1,0 +1,1 @@
+"""A development-only OpenID Connect provider, built on Authlib: see ``apps.oidc_provider.server``."""

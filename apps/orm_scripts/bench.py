@@ -1,0 +1,166 @@
+"""Benchmarks: batched upsert vs a ``save()`` loop, memory of a streamed import, ``iterator()`` vs ``list()``.
+
+Every figure comes from a fresh worker process (``python -m apps.orm_scripts.bench``) on a
+throwaway SQLite file: the script configures Django itself, which the bench process (where
+other suites load ``swapdemo.settings``) cannot, and peak memory is a per-process figure.
+Timings cover the work only (read, validate, write), not start-up or migrations.  Memory
+figures are peak RSS in MiB; the harness prints every figure with a time unit, so read
+"45.2 s" there as 45.2 MiB.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from swapdemo.bench import Comparison, Variant
+
+
+class _Workspace:
+    """A temporary folder of generated data files and databases, made on first use."""
+
+    def __init__(self) -> None:
+        self.root: Path | None = None
+        self.runs = 0
+
+    def data(self, rows: int) -> Path:
+        path = self._dir() / f"talks-{rows}.jsonl"
+        if not path.exists():
+            _run("generate", str(rows), str(path))
+        return path
+
+    def database(self) -> Path:
+        self.runs += 1
+        return self._dir() / f"run-{self.runs}.sqlite3"
+
+    def export_database(self, rows: int) -> Path:
+        path = self._dir() / f"export-{rows}.sqlite3"
+        if not path.exists():
+            _run("import", str(self.data(rows)), str(path), "bulk")
+        return path
+
+    def _dir(self) -> Path:
+        if self.root is None:
+            self.root = Path(tempfile.mkdtemp(prefix="swapdemo-orm-bench-"))
+        return self.root
+
+    def close(self) -> None:
+        if self.root is not None:
+            shutil.rmtree(self.root, ignore_errors=True)
+            self.root, self.runs = None, 0
+
+
+def _run(*args: str) -> dict[str, Any]:
+    done = subprocess.run([sys.executable, "-m", "apps.orm_scripts.bench", *args], capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise RuntimeError(f"bench worker {' '.join(args)} failed:\n{done.stderr}")
+    return json.loads(done.stdout)
+
+
+def comparisons(quick: bool) -> list[Comparison]:
+    rows, small, save_rows, rounds = (5_000, 500, 200, 1) if quick else (100_000, 10_000, 2_000, 3)
+    space = _Workspace()
+
+    def imported(n: int, mode: str, figure: str) -> Variant:
+        unit = "s/row" if figure == "seconds_per_row" else "peak RSS MiB"
+        return Variant(f"{_MODES[mode]}, {n // 1000 or n / 1000:g}k rows, {unit}",
+                       lambda: _run("import", str(space.data(n)), str(space.database()), mode)[figure])
+
+    def exported(mode: str, figure: str) -> Variant:
+        unit = "seconds" if figure == "seconds" else "peak RSS MiB"
+        return Variant(f"export {rows // 1000}k rows with {mode}(), {unit}",
+                       lambda: _run("export", str(space.export_database(rows)), mode)[figure])
+
+    return [
+        Comparison(
+            f"orm_script import {rows // 1000}k rows: batched upsert vs save() loop (per row; save() on a {save_rows:,}-row subset)",
+            [imported(rows, "bulk", "seconds_per_row"), imported(save_rows, "save", "seconds_per_row"),
+             imported(save_rows, "save-batched", "seconds_per_row")],
+            rounds=rounds, target="the autocommit save() loop at least 20x slower per row", teardown=space.close,
+        ),
+        Comparison(
+            f"orm_script import memory: {small // 1000 or small / 1000:g}k vs {rows // 1000}k rows (peak RSS MiB)",
+            [imported(small, "bulk", "peak_mib"), imported(rows, "bulk", "peak_mib"), imported(rows, "list", "peak_mib")],
+            rounds=1, target="streamed, the 10x bigger file within 1.3x; list() of the file shows what growth looks like",
+            teardown=space.close,
+        ),
+        Comparison(
+            "orm_script export: iterator() vs list() (seconds)",
+            [exported("iterator", "seconds"), exported("list", "seconds")],
+            rounds=rounds, target="about as fast either way", teardown=space.close,
+        ),
+        Comparison(
+            "orm_script export memory: iterator() vs list() (peak RSS MiB)",
+            [exported("iterator", "peak_mib"), exported("list", "peak_mib")],
+            rounds=1, target="iterator(chunk_size=2000) keeps memory flat; list() holds every row", teardown=space.close,
+        ),
+    ]
+
+
+_MODES = {
+    "bulk": "bulk_create(update_conflicts), 1000 rows per transaction",
+    "save": "save() per row, each its own transaction (autocommit)",
+    "save-batched": "save() per row, 1000 rows per transaction",
+    "list": "list() of the whole file, then the same batches",
+}
+
+
+def _peak_mib() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10
+
+
+def _worker(argv: list[str]) -> dict[str, Any]:
+    """Run one measured task in this (fresh) process: generate, import or export."""
+    command, *args = argv
+    if command == "generate":
+        from apps.conference.data import generate
+        from apps.orm_scripts.datafiles import write
+
+        with open(args[1], "w", encoding="utf-8") as out:
+            return {"rows": write(generate(int(args[0])), out, "jsonl")}
+    from apps.orm_scripts import standalone
+    from swapdemo.config import load
+
+    database = args[0] if command == "export" else args[1]
+    standalone.configure(load({"SWAPDEMO_SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{database}"}))
+    standalone.migrate_if_needed()
+    from django.db import transaction
+
+    from apps.orm_scripts import importer, reports
+    from apps.orm_scripts.datafiles import TalkFile
+    from apps.orm_scripts.models import Talk
+
+    rows = 0
+    started = time.perf_counter()
+    if command == "export":
+        with open(os.devnull, "w", encoding="utf-8") as out:
+            rows = reports.export(out, stream=args[1] == "iterator")
+    elif args[2] == "save":
+        for rows, talk in enumerate(TalkFile(Path(args[0])), start=1):
+            Talk.from_row(talk).save()
+    elif args[2] == "save-batched":
+        for batch in importer.batches(TalkFile(Path(args[0])), 1000):
+            with transaction.atomic():
+                for talk in batch:
+                    Talk.from_row(talk).save()
+            rows += len(batch)
+    else:
+        items = TalkFile(Path(args[0]))
+        for batch in importer.batches(list(items) if args[2] == "list" else items, 1000):
+            importer.upsert(batch)
+            rows += len(batch)
+    seconds = time.perf_counter() - started
+    return {"rows": rows, "seconds": seconds, "seconds_per_row": seconds / max(rows, 1), "peak_mib": _peak_mib()}
+
+
+if __name__ == "__main__":
+    print(json.dumps(_worker(sys.argv[1:])))
