@@ -5,9 +5,10 @@
 - the whole ``GET /apidata/`` (the first page) through Django: cached, then uncached
   with ``/api`` in this process, then uncached over loopback HTTP;
 - the same list page (20 talks and the count, the same template) from SQLite
-  against through the API.  SQLite is queried with :mod:`sqlite3`, sending
-  what the ORM would (``COUNT(*)``, then ``LIMIT``/``OFFSET``): an ORM model
-  would need an installed app and a database alias in the one settings module.
+  against through the API, then the page's data alone.  SQLite is queried
+  with :mod:`sqlite3`, sending what the ORM would (``COUNT(*)``, then
+  ``LIMIT``/``OFFSET``): an ORM model would need an installed app and a
+  database alias in the one settings module.
 
 The API serves the shipped 120 talks under waitress on 127.0.0.1.
 """
@@ -106,6 +107,7 @@ def page_caching(number: int) -> Comparison:
             Variant("uncached, /api in this process: 2 in-process calls", per_call(lambda: call(apps["in-process"], "/apidata/"), number)),
             Variant("uncached, /api over loopback HTTP: 2 requests", per_call(lambda: call(apps["loopback"], "/apidata/"), number)),
         ],
+        rounds=9,
         target="the cache removes both calls; the page's rendering stays",
         setup=setup,
         teardown=served.stop,
@@ -135,7 +137,7 @@ def _sqlite() -> sqlite3.Connection:
     return db
 
 
-def _page_app(rows: Any) -> WSGIApplication:
+def _page_app(rows: Callable[[WSGIEnvironment], Any]) -> WSGIApplication:
     """A WSGI app rendering the first page of ``rows(environ)`` with the list page's template and paginator."""
     template = get_template("api_datasource/talk_list.html")
     request = RequestFactory().get("/apidata/")
@@ -154,35 +156,58 @@ def _page_app(rows: Any) -> WSGIApplication:
     return app
 
 
-def sqlite_vs_api(number: int) -> Comparison:
-    make_app(from_environment())  # sets Django up for the template engine
-    served, db, client = _Served(), _sqlite(), _client()
+def _sources(served: _Served) -> dict[str, Callable[[WSGIEnvironment], Any]]:
+    """Where page 1's rows come from: SQLite, the API in this process, the API over loopback HTTP."""
+    db, client = _sqlite(), _client()
 
-    def over(base: str | None) -> Callable[[WSGIEnvironment], ApiQuerySet[Talk]]:
-        return lambda environ: ApiQuerySet(TALKS, base or f"http://{environ['HTTP_HOST']}/api/", client, Adapter()).order_by(*ORDER)
+    def api(environ: WSGIEnvironment, base: str | None) -> ApiQuerySet[Talk]:
+        return ApiQuerySet(TALKS, base or f"http://{environ['HTTP_HOST']}/api/", client, Adapter()).order_by(*ORDER)
 
-    apps = {
-        "sqlite": Mount({"/page": _page_app(lambda environ: _SqliteTalks(db))}),
-        "in-process": Mount({"/api": TalksAPI(load_talks()), "/page": _page_app(over(None))}),
+    return {
+        "sqlite": lambda environ: _SqliteTalks(db),
+        "in-process": lambda environ: api(environ, None),
+        "loopback": lambda environ: api(environ, served.api),
     }
 
-    def setup() -> None:
-        served.start()
-        apps["loopback"] = Mount({"/page": _page_app(over(served.api))})
 
+def _source_comparison(name: str, number: int, page: Callable[[Callable[[WSGIEnvironment], Any]], WSGIApplication]) -> Comparison:
+    make_app(from_environment())  # sets Django up for the template engine
+    served = _Served()
+    sources = _sources(served)
+    apps = {key: Mount({"/api": TalksAPI(load_talks()), "/page": page(source)}) for key, source in sources.items()}
     return Comparison(
-        "apidata: the same list page (20 talks and the count) from SQLite vs through the API",
+        name,
         [
             Variant("SQLite in memory (sqlite3, the ORM's two queries)", per_call(lambda: call(apps["sqlite"], "/page/"), number)),
             Variant("the API in this process (in-process transport)", per_call(lambda: call(apps["in-process"], "/page/"), number)),
             Variant("the API over loopback HTTP (waitress)", per_call(lambda: call(apps["loopback"], "/page/"), number)),
         ],
-        target="the cost of the swap, as a multiple of SQLite's page time",
-        setup=setup,
+        rounds=9,
+        target="the cost of the swap, as a multiple of SQLite's time",
+        setup=served.start,
         teardown=served.stop,
     )
 
 
+def _rows_app(rows: Callable[[WSGIEnvironment], Any]) -> WSGIApplication:
+    """A WSGI app fetching page 1 (the count and 20 typed talks) through Django's Paginator, rendering nothing."""
+
+    def app(environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
+        page = Paginator(rows(environ), 20).page(1)
+        body = f"{page.paginator.count} {len(page)}".encode()
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [body]
+
+    return app
+
+
+def sqlite_vs_api(number: int) -> list[Comparison]:
+    return [
+        _source_comparison("apidata: the same list page (the count, 20 talks, the template) from SQLite vs through the API", number, _page_app),
+        _source_comparison("apidata: the list page's data alone (the count and 20 talks) from SQLite vs through the API", number * 5, _rows_app),
+    ]
+
+
 def comparisons(quick: bool) -> list[Comparison]:
-    number = 30 if quick else 200
-    return [session_reuse(number), page_caching(number), sqlite_vs_api(number)]
+    number = 20 if quick else 100
+    return [session_reuse(number * 2), page_caching(number), *sqlite_vs_api(number)]

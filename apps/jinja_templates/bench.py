@@ -45,7 +45,7 @@ def _params(name: str) -> dict[str, Any]:
     return params
 
 
-def _renderer(template: Callable[[], Any], using: str, request: HttpRequest) -> Callable[[], str]:
+def _render_schedule(template: Callable[[], Any], using: str, request: HttpRequest) -> Callable[[], str]:
     form = ScheduleFilter(load_talks(), None, renderer=renderer_for(using))
     context = schedule_context(form, load_talks())
     # Django's Jinja2 backend writes request and csrf_input into the dict it is given: copy it.
@@ -79,7 +79,7 @@ def comparisons(quick: bool) -> list[Comparison]:
     number = 10 if quick else 40
 
     def process(using: str) -> Callable[[], str]:
-        return _renderer(lambda: engines[using].get_template(SCHEDULE), using, request)
+        return _render_schedule(lambda: engines[using].get_template(SCHEDULE), using, request)
 
     def fresh(using: str, **options: Any) -> Callable[[], str]:
         def first_render() -> Any:
@@ -87,7 +87,7 @@ def comparisons(quick: bool) -> list[Comparison]:
             params["OPTIONS"].update(options)
             return (Jinja2 if using == "jinja2" else DjangoTemplates)(params).get_template(SCHEDULE)
 
-        return _renderer(first_render, using, request)
+        return _render_schedule(first_render, using, request)
 
     cache = Comparison(
         "jinja: template cache, Jinja2 compiling once vs on every render",
@@ -111,7 +111,7 @@ def comparisons(quick: bool) -> list[Comparison]:
             return compile_template(source, name, *args, **kwargs)
 
         engine.env.compile = counting  # type: ignore[method-assign]
-        render = _renderer(lambda: engine.get_template(SCHEDULE), "jinja2", request)
+        render = _render_schedule(lambda: engine.get_template(SCHEDULE), "jinja2", request)
         renders = 50
         for _ in range(renders):
             render()

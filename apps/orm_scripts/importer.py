@@ -58,9 +58,10 @@ def upsert(talks: Sequence[data.Talk]) -> None:
 
 
 def batches(
-    items: Iterable[data.Talk | BadRow], size: int, *, strict: bool = False, on_bad_row: Callable[[BadRow], object] = print
+    items: Iterable[data.Talk | BadRow], size: int, *, strict: bool = False, on_bad_row: Callable[[BadRow], object] | None = None
 ) -> Iterator[list[data.Talk]]:
     """Group good talks into lists of ``size``; bad rows go to ``on_bad_row`` (or raise, if ``strict``)."""
+    on_bad_row = on_bad_row or (lambda row: print(f"skipped {row}", file=sys.stderr))
     batch: list[data.Talk] = []
     for item in items:
         if isinstance(item, BadRow):
@@ -86,7 +87,8 @@ def import_file(path: Path, *, batch_size: int = 1000, strict: bool = False, pro
     source = TalkFile(path)
     before = Talk.objects.count()
     rows = bad = written = 0
-    bar = tqdm(total=source.size, unit="B", unit_scale=True, desc=source.path.name, file=sys.stderr, disable=None if progress is None else not progress)
+    disable = None if progress is None else not progress
+    bar = tqdm(total=source.size, unit="B", unit_scale=True, desc=source.path.name, file=sys.stderr, disable=disable)
 
     def skip(row: BadRow) -> None:
         nonlocal bad

@@ -13,9 +13,10 @@ Django's forms need three things a Pyramid request does not give them:
   ``MultiDict``) into Django's ``MultiValueDict`` pair ``(data, files)``,
   keeping every value of a repeated key, and each uploaded ``FieldStorage``
   into a Django ``UploadedFile``, closed when the request is finished.
-* **a language**: :func:`django_language_tween` activates the best language
-  of the request's ``Accept-Language`` header for the whole request, so
-  validation and rendering speak it.
+* **a language**: :func:`language_for`, the app's Pyramid locale negotiator,
+  picks the best of Django's ``LANGUAGES`` for the request's
+  ``Accept-Language``; :func:`django_language_tween` activates it for the
+  whole request, so validation and rendering speak it.
 """
 
 from __future__ import annotations
@@ -112,9 +113,9 @@ def form_data(request: Request) -> tuple[MultiValueDict, MultiValueDict]:
 
 
 def language_for(request: Request) -> str:
-    """Pyramid locale negotiator: the request's most wanted language among Django's ``LANGUAGES``, else ``LANGUAGE_CODE``.
+    """Pyramid locale negotiator: the request's most wanted of Django's ``LANGUAGES``.
 
-    WebOb parses ``Accept-Language`` (quality values included);
+    ``LANGUAGE_CODE`` when none is acceptable.  WebOb parses ``Accept-Language`` (quality values included);
     ``get_supported_language_variant`` maps ``de-AT`` to ``de``.
     """
     ranked = sorted(request.accept_language.parsed or (), key=lambda pair: -pair[1])
@@ -131,7 +132,8 @@ def django_language_tween(handler: Callable[[Request], Response], registry: Regi
     """Pyramid tween: set Django up, then handle the request in its language.
 
     The language is Pyramid's ``request.locale_name``, which :func:`language_for`
-    decides once it is the app's locale negotiator.  Adds ``Vary: Accept-Language``, since the same URL answers in several languages.
+    decides once it is the app's locale negotiator.  Adds ``Vary:
+    Accept-Language``, since the same URL answers in several languages.
     """
 
     def tween(request: Request) -> Response:

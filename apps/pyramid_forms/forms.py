@@ -70,7 +70,9 @@ class ProposalForm(forms.Form):
     email = forms.EmailField(help_text="Only the programme committee sees it.")
     track = forms.ChoiceField(choices=track_choices)
     level = forms.ChoiceField(choices=[(level, level.capitalize()) for level in LEVELS], widget=forms.RadioSelect)
-    topics = forms.MultipleChoiceField(choices=TOPICS, widget=forms.CheckboxSelectMultiple, help_text="Tick every topic it covers.")
+    topics = forms.MultipleChoiceField(
+        choices=TOPICS, widget=forms.CheckboxSelectMultiple, help_text="Tick every topic it covers."
+    )
     duration = forms.IntegerField(min_value=5, max_value=50, label="Duration (minutes)")
     preferred_day = forms.DateField(
         validators=[MinValueValidator(first_day), MaxValueValidator(last_day)],

@@ -37,7 +37,11 @@ CREATE TABLE IF NOT EXISTS proposal (
     submitted_at TEXT NOT NULL
 )
 """
-_LISTED = "id, title, speaker, track, level, topics, duration, preferred_day, abstract, slides_name, length(slides) AS slides_size, submitted_at"
+_AS_CLEANED = ("title", "speaker", "email", "track", "level", "duration", "abstract")
+_LISTED = (
+    "id, title, speaker, track, level, topics, duration, preferred_day, abstract,"
+    " slides_name, length(slides) AS slides_size, submitted_at"
+)
 
 
 class StoreError(Exception):
@@ -90,7 +94,7 @@ class ProposalStore:
         """Store a :class:`~apps.pyramid_forms.forms.ProposalForm`'s ``cleaned_data``; return the new id."""
         slides = proposal.get("slides")
         row = {
-            **{name: proposal[name] for name in ("title", "speaker", "email", "track", "level", "duration", "abstract")},
+            **{name: proposal[name] for name in _AS_CLEANED},
             "topics": json.dumps(list(proposal["topics"])),
             "preferred_day": proposal["preferred_day"].isoformat(),
             "slides_name": slides.name if slides else None,
@@ -121,5 +125,6 @@ class ProposalStore:
     def slides(self, proposal_id: int) -> tuple[str, bytes] | None:
         """The file name and bytes of a proposal's slides, or ``None`` if it has none."""
         with self._connect() as db:
-            row = db.execute("SELECT slides_name, slides FROM proposal WHERE id = ? AND slides IS NOT NULL", (proposal_id,)).fetchone()
+            sql = "SELECT slides_name, slides FROM proposal WHERE id = ? AND slides IS NOT NULL"
+            row = db.execute(sql, (proposal_id,)).fetchone()
         return (row["slides_name"], row["slides"]) if row else None

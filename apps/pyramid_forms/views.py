@@ -85,4 +85,5 @@ def client_error(exc: HTTPClientError, request: Request) -> dict[str, Any]:
 def store_error(exc: StoreError, request: Request) -> dict[str, Any]:
     logger.error("proposals are unavailable: %s", exc)
     request.response.status_int = 503
-    return {"title": "Proposals are unavailable", "message": "The proposals could not be read just now. Please try again in a moment."}
+    message = "The proposals could not be read just now. Please try again in a moment."
+    return {"title": "Proposals are unavailable", "message": message}

@@ -90,7 +90,8 @@ def test_a_valid_proposal_is_stored_then_redirected_to_the_list_once(client) -> 
 
 
 def test_invalid_input_comes_back_with_django_messages_the_values_kept_and_nothing_stored(client) -> None:
-    page = fill(client.get("/forms/"), topics=("orm", "testing"), email="not-an-address", duration="90", preferred_day="2009-09-30").submit()
+    wrong = {"email": "not-an-address", "duration": "90", "preferred_day": "2009-09-30"}
+    page = fill(client.get("/forms/"), topics=("orm", "testing"), **wrong).submit()
     assert page.status_int == 200
     assert set(errors(page)) == {
         "Enter a valid email address.",
@@ -98,7 +99,7 @@ def test_invalid_input_comes_back_with_django_messages_the_values_kept_and_nothi
         "Ensure this value is less than or equal to 2009-09-10.",
     }
     form = page.forms["proposal"]
-    assert (form["title"].value, form["email"].value, form["duration"].value) == (VALID["title"], "not-an-address", "90")
+    assert [form[name].value for name in ("title", "email", "duration")] == [VALID["title"], "not-an-address", "90"]
     assert form["level"].value == "intermediate" and form["track"].value == "Core"
     assert [box.checked for box in form.fields["topics"]] == [code in ("orm", "testing") for code, _ in TOPICS]
     assert listed_titles(client) == []
@@ -114,7 +115,9 @@ def test_every_value_of_a_multi_value_field_is_kept(client) -> None:
 
 
 def test_the_bridge_keeps_repeated_keys_and_turns_uploads_into_django_files() -> None:
-    post = MultiDict([("topics", "a"), ("topics", "b"), ("slides", ("../talk.pdf", PDF)), ("topics", "c"), ("slides", ("..", b"x"))])
+    post = MultiDict(
+        [("topics", "a"), ("topics", "b"), ("slides", ("../talk.pdf", PDF)), ("topics", "c"), ("slides", ("..", b"x"))]
+    )
     request = Request.blank("/", POST=post)
     data, files = form_data(request)
     assert data.getlist("topics") == ["a", "b", "c"]
@@ -137,7 +140,8 @@ def test_slides_are_stored_and_downloadable_under_their_unicode_name(client) -> 
 def test_slides_over_the_size_limit_are_refused_with_a_form_error(client) -> None:
     too_big = PDF + b"0" * (MAX_SLIDES_BYTES + 1 - len(PDF))
     page = fill(client.get("/forms/"), slides=Upload("big.pdf", too_big, "application/pdf")).submit()
-    assert errors(page) == [f"Slides may be at most 2.0\N{NO-BREAK SPACE}MB; this file has {MAX_SLIDES_BYTES + 1} bytes."]
+    limit = "2.0\N{NO-BREAK SPACE}MB"  # Django's filesizeformat
+    assert errors(page) == [f"Slides may be at most {limit}; this file has {MAX_SLIDES_BYTES + 1} bytes."]
     assert "choose your slides again" in page.text and listed_titles(client) == []
 
 
@@ -265,14 +269,16 @@ def test_alone_it_configures_only_what_forms_need(tmp_path) -> None:
 def test_python_m_swapdemo_pyramid_forms_serves_the_demo_alone(tmp_path) -> None:
     command = [sys.executable, "-m", "swapdemo.pyramid_forms", "--port", "0"]
     environ = _environ_without_django_settings(tmp_path)
-    with subprocess.Popen(command, cwd=ROOT, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as server:
+    output = {"stdout": subprocess.PIPE, "stderr": subprocess.STDOUT, "text": True}
+    with subprocess.Popen(command, cwd=ROOT, env=environ, **output) as server:
         try:
             started = (re.search(r"http://127\.0\.0\.1:\d+/", line) for line in server.stdout)  # warnings may come first
             url = next(match for match in started if match).group(0)
             session = requests.Session()
             page = session.get(url + "forms/", timeout=10)
             token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-            answer = session.post(url + "forms/", data={"csrf_token": token}, headers={"Accept-Language": "de"}, timeout=10)
+            german = {"Accept-Language": "de"}
+            answer = session.post(url + "forms/", data={"csrf_token": token}, headers=german, timeout=10)
             assert answer.status_code == 200 and "Dieses Feld ist zwingend erforderlich." in answer.text
             server.send_signal(signal.SIGTERM)
             assert server.wait(timeout=15) == 0
