@@ -107,4 +107,14 @@ if CONFIG.https:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
-# Logging is configured by the server entry point (swapdemo.runner), not here.
+# Django logs server errors to the console only when DEBUG is on; these handlers keep the
+# tracebacks of 500s (and security events) on stderr, for the operator, never for the visitor.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"stderr": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
+        "django.security": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+    },
+}

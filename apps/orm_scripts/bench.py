@@ -160,8 +160,9 @@ def _worker(argv: list[str]) -> dict[str, Any]:
         with open(os.devnull, "w", encoding="utf-8") as out:
             rows = reports.export(out, stream=args[1] == "iterator")
     elif args[2] == "save":
-        for rows, talk in enumerate(TalkFile(Path(args[0])), start=1):
+        for talk in TalkFile(Path(args[0])):
             Talk.from_row(talk).save()
+            rows += 1
     elif args[2] == "save-batched":
         for batch in importer.batches(TalkFile(Path(args[0])), 1000):
             with transaction.atomic():

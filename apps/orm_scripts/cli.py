@@ -37,18 +37,20 @@ def parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     progress = argparse.ArgumentParser(add_help=False)
-    progress.add_argument("--progress", action=argparse.BooleanOptionalAction, help="show a progress bar on stderr (default: when it is a terminal)")
-    formats = ", ".join(sorted(set(datafiles.FORMATS.values())))
+    progress.add_argument(
+        "--progress", action=argparse.BooleanOptionalAction, help="show a progress bar on stderr (default: when it is a terminal)"
+    )
+    formats = sorted(set(datafiles.FORMATS.values()))
 
     migrate = commands.add_parser("migrate", help="apply the script's migrations (also done on first use)")
     migrate.add_argument("target", nargs="?", help='a migration name to move to, or "zero" to remove the tables')
     gen = commands.add_parser("generate", parents=[progress], help="write N made-up talks to a file or stdout")
     gen.add_argument("n", type=_count(0), metavar="N", help="how many talks")
     gen.add_argument("-o", "--output", type=Path, metavar="FILE", help="file to write (default: stdout); its suffix picks the format")
-    gen.add_argument("--format", choices=sorted(set(datafiles.FORMATS.values())), help=f"one of {formats} (default: from FILE, else jsonl)")
+    gen.add_argument("--format", choices=formats, help="(default: from FILE's suffix, else jsonl)")
     gen.add_argument("--seed", type=int, default=0, help="same seed, same talks (default: %(default)s)")
     load = commands.add_parser("import", parents=[progress], help="upsert the talks of a .csv, .jsonl or .json file")
-    load.add_argument("file", type=Path, metavar="FILE")
+    load.add_argument("file", type=Path, metavar="FILE", help=".csv with a header, .jsonl (one talk per line) or .json (an array)")
     load.add_argument("--batch-size", type=_count(1), default=1000, metavar="N", help="rows per transaction (default: %(default)s)")
     load.add_argument("--strict", action="store_true", help="stop at the first bad row instead of skipping it")
     load.add_argument("--no-refresh", dest="refresh", action="store_false", help="do not refresh the summary afterwards")
@@ -57,7 +59,7 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser("refresh", help="bring the summary the report reads up to date")
     export = commands.add_parser("export", help="write every talk to a file or stdout, streamed with iterator()")
     export.add_argument("-o", "--output", type=Path, metavar="FILE", help="file to write (default: stdout)")
-    export.add_argument("--format", choices=sorted(set(datafiles.FORMATS.values())), help="(default: from FILE, else jsonl)")
+    export.add_argument("--format", choices=formats, help="(default: from FILE's suffix, else jsonl)")
     return parser
 
 

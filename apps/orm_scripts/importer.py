@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -23,6 +22,7 @@ from apps.orm_scripts.models import Talk
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Sequence
+    from pathlib import Path
 
     from apps.conference import data
 

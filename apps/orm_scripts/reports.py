@@ -25,7 +25,6 @@ from apps.orm_scripts.models import Talk, TalkSummary
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-FORMATS = ("text", "csv", "json")
 ORDER = {"track": ("-talks", "label"), "speaker": ("-talks", "label"), "day": ("label",)}
 
 

@@ -176,7 +176,8 @@ def test_concurrent_sign_ins_under_gunicorn_with_two_sync_workers(tmp_path) -> N
         finally:
             server.terminate()
             server.wait(timeout=20)
-    assert sum("Members only" in page for page in pages) == 8, (tmp_path / "gunicorn.log").read_text()
+    failed = [page for page in pages if "Members only" not in page]
+    assert not failed, failed[0][:3000] + (tmp_path / "gunicorn.log").read_text()
 
 
 @contextmanager

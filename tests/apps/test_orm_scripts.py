@@ -165,7 +165,7 @@ def test_bad_rows_come_with_the_line_they_start_on(tmp_path: Path) -> None:
     csv_file = tmp_path / "talks.csv"
     csv_file.write_text(
         "id,title,speaker,track,room,day,start,duration,level,abstract\n"
-        f'1,A,B,Core,Salon A,2009-09-08,10:00,40,beginner,"two\nlines"\n'
+        '1,A,B,Core,Salon A,2009-09-08,10:00,40,beginner,"two\nlines"\n'
         "2,A,B,Core,Salon A,2009-09-08,11:00,forty,beginner,x\n"
         "3,A,B,Core,Salon A,2009-09-08,12:00,40,beginner\n"
         "4,A,B,Core,Salon A,2009-09-32,13:00,40,beginner,x\n",
@@ -173,7 +173,9 @@ def test_bad_rows_come_with_the_line_they_start_on(tmp_path: Path) -> None:
     )
     bad = [item for item in TalkFile(csv_file) if isinstance(item, BadRow)]
     assert [(row.line, row.reason.split(":")[0]) for row in bad] == [
-        (4, "talk field 'duration' is invalid"), (5, "expected 10 values, one per column of the header"), (6, "talk field 'day' is invalid"),
+        (4, "talk field 'duration' is invalid"),
+        (5, "expected 10 values, one per column of the header"),
+        (6, "talk field 'day' is invalid"),
     ]
     assert str(bad[0]) == f"{csv_file}:4: talk field 'duration' is invalid: expected a positive integer, got 'forty'"
     lines = tmp_path / "talks.jsonl"
