@@ -53,6 +53,7 @@ class Comparison:
 
     :param rate: figures are operations per second (higher is better) rather
         than seconds per operation.
+    :param unit: figures are plain quantities in this unit (``"MiB"``), not times.
     :param target: a sentence stating the goal, printed under the table.
     :param setup: called once before the first round, ``teardown`` after the last.
     """
@@ -61,6 +62,7 @@ class Comparison:
     variants: list[Variant]
     rounds: int = 7
     rate: bool = False
+    unit: str = ""
     target: str = ""
     setup: Callable[[], Any] | None = None
     teardown: Callable[[], Any] | None = None
@@ -102,10 +104,19 @@ def run(comparison: Comparison) -> dict[str, Any]:
                 "ratio_high": max(ratios),
             }
         )
-    return {"name": comparison.name, "rate": comparison.rate, "rounds": comparison.rounds, "target": comparison.target, "rows": rows}
+    return {
+        "name": comparison.name,
+        "rate": comparison.rate,
+        "unit": comparison.unit,
+        "rounds": comparison.rounds,
+        "target": comparison.target,
+        "rows": rows,
+    }
 
 
-def _figure(value: float, rate: bool) -> str:
+def _figure(value: float, rate: bool, unit: str = "") -> str:
+    if unit:
+        return f"{value:.3g} {unit}"
     if rate:
         return f"{value:,.0f}/s"
     for unit, scale in (("s", 1), ("ms", 1e-3), ("µs", 1e-6)):
@@ -118,7 +129,7 @@ def render(result: dict[str, Any]) -> str:
     lines = [f"{result['name']}  ({result['rounds']} interleaved rounds)"]
     for row in result["rows"]:
         spread = f"[{row['ratio_low']:.2f}–{row['ratio_high']:.2f}]"
-        lines.append(f"  {row['variant']:<48} {_figure(row['median'], result['rate']):>12}  x{row['ratio']:<6.2f} {spread}")
+        lines.append(f"  {row['variant']:<48} {_figure(row['median'], result['rate'], result['unit']):>12}  x{row['ratio']:<6.2f} {spread}")
     if result["target"]:
         lines.append(f"  target: {result['target']}")
     return "\n".join(lines)

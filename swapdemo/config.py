@@ -28,7 +28,7 @@ _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"", "0", "false", "no", "off"}
 class Config:
     """Everything a demo may be configured with; see the README's table."""
 
-    secret_key: str
+    secret_key: str = dataclasses.field(repr=False)
     data_dir: Path
     database: dict[str, Any]
     debug: bool = False
@@ -43,9 +43,18 @@ class Config:
     oidc_client_secret: str | None = dataclasses.field(default=None, repr=False)
     api_url: str | None = None
     api_style: str = "builtin"
+    secret_key_generated: bool = False
 
     def replace(self, **changes: Any) -> Config:
         return dataclasses.replace(self, **changes)
+
+    def warn_about_defaults(self) -> None:
+        """Log what a server operator should know about this configuration; servers call it at start."""
+        if self.secret_key_generated:
+            logger.warning(
+                "SWAPDEMO_SECRET_KEY is not set: using a random key for this process. "
+                "Sessions and signed values will not survive a restart or be shared between workers."
+            )
 
 
 def _flag(environ: Mapping[str, str], name: str) -> bool:
@@ -69,12 +78,6 @@ def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
 def load(environ: Mapping[str, str]) -> Config:
     """Parse ``environ``; a wrong value or combination raises ``ImproperlyConfigured``."""
     secret_key = environ.get("SWAPDEMO_SECRET_KEY", "")
-    if not secret_key:
-        secret_key = secrets.token_urlsafe(50)
-        logger.warning(
-            "SWAPDEMO_SECRET_KEY is not set: using a random key for this process. "
-            "Sessions and signed values will not survive a restart or be shared between workers."
-        )
     data_home = environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     data_dir = Path(environ.get("SWAPDEMO_DATA_DIR") or Path(data_home) / "swapdemo")
     database_url = environ.get("DATABASE_URL") or f"sqlite:///{data_dir / 'swapdemo.sqlite3'}"
@@ -100,7 +103,8 @@ def load(environ: Mapping[str, str]) -> Config:
         raise ImproperlyConfigured(f"SWAPDEMO_API_STYLE={api_style!r}: choose one of {', '.join(API_STYLES)}")
     hosts = tuple(h.strip() for h in environ.get("SWAPDEMO_ALLOWED_HOSTS", "").split(",") if h.strip())
     return Config(
-        secret_key=secret_key,
+        secret_key=secret_key or secrets.token_urlsafe(50),
+        secret_key_generated=not secret_key,
         data_dir=data_dir,
         database=database,
         debug=_flag(environ, "SWAPDEMO_DEBUG"),

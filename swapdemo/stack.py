@@ -63,6 +63,7 @@ def mount(config: Config, names: tuple[str, ...] | None = None) -> Mount:
 def make_app(config: Config | None = None, names: tuple[str, ...] | None = None) -> WSGIApplication:
     """The whole stack; ``names`` limits it to some demos (``python -m swapdemo.<name>``)."""
     config = config or from_environment()
+    config.warn_about_defaults()
     return build(mount(config, names), layers(config))
 
 

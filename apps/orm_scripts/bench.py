@@ -98,7 +98,7 @@ def comparisons(quick: bool) -> list[Comparison]:
         Comparison(
             f"orm_script import memory: {small // 1000 or small / 1000:g}k vs {rows // 1000}k rows (peak RSS MiB)",
             [imported(small, "bulk", "peak_mib"), imported(rows, "bulk", "peak_mib"), imported(rows, "list", "peak_mib")],
-            rounds=1, target="streamed, the 10x bigger file within 1.3x; list() of the file shows what growth looks like",
+            rounds=1, unit="MiB", target="streamed, the 10x bigger file within 1.3x; list() of the file shows what growth looks like",
         ),
         Comparison(
             "orm_script export: iterator() vs list() (seconds)",
@@ -108,7 +108,7 @@ def comparisons(quick: bool) -> list[Comparison]:
         Comparison(
             "orm_script export memory: iterator() vs list() (peak RSS MiB)",
             [exported("iterator", "peak_mib"), exported("list", "peak_mib")],
-            rounds=1, target="iterator(chunk_size=2000) keeps memory flat; list() holds every row",
+            rounds=1, unit="MiB", target="iterator(chunk_size=2000) keeps memory flat; list() holds every row",
         ),
     ]
 

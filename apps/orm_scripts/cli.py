@@ -9,7 +9,6 @@ configures nothing.  Exit status: 0 done, 1 bad input or database error, 130 int
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 from pathlib import Path
@@ -21,7 +20,7 @@ from tqdm import tqdm
 
 from apps.conference.data import generate
 from apps.orm_scripts import datafiles, standalone
-from swapdemo.config import Config, from_environment
+from swapdemo.config import from_environment
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
@@ -78,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "generate":
             return _generate(args)
-        standalone.configure(_config())
+        standalone.configure(from_environment())
         if args.command == "migrate":
             standalone.migrate(args.target)
             return 0
@@ -101,16 +100,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     return 1
 
-
-def _config() -> Config:
-    # The script signs nothing, so the config's missing-secret-key warning (meant for servers) would only mislead.
-    logger = logging.getLogger("swapdemo")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        return from_environment()
-    finally:
-        logger.setLevel(level)
 
 
 def _format(args: argparse.Namespace) -> str:

@@ -24,8 +24,10 @@ def test_defaults_are_safe(tmp_path: Path) -> None:
 
 
 def test_missing_secret_key_gives_a_random_one_with_a_warning(caplog) -> None:
+    first, second = load({}), load({})
     with caplog.at_level(logging.WARNING, logger="swapdemo"):
-        first, second = load({}), load({})
+        first.warn_about_defaults()
+    assert first.secret_key_generated and not load({"SWAPDEMO_SECRET_KEY": "k"}).secret_key_generated
     assert first.secret_key != second.secret_key and len(first.secret_key) >= 50
     assert "SWAPDEMO_SECRET_KEY is not set" in caplog.text
     assert first.secret_key not in caplog.text
