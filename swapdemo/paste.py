@@ -26,7 +26,9 @@ def demos(global_conf: dict[str, Any], **local_conf: str) -> WSGIApplication:
     ``names = jinja auth`` limits it to some demos and what they need.
     """
     names = tuple(local_conf.get("names", "").split()) or None
-    return stack.mount(from_environment(), names)
+    config = from_environment()
+    config.warn_about_defaults()
+    return stack.mount(config, names)
 
 
 def _layer_filter(name: str) -> Callable[..., WSGIApplication]:

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "apps.api_datasource",
     "apps.external_login",
     "apps.oidc_provider",
+    "apps.orm_scripts",
 ]
 
 # The OpenID Connect backend first; ModelBackend keeps local accounts (a superuser) working, and
@@ -44,6 +45,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "swapdemo.site.MountUrlconfMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

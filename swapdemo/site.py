@@ -10,6 +10,7 @@ process never see each other's URLs.
 
 from __future__ import annotations
 
+import fcntl
 import os
 from typing import TYPE_CHECKING
 
@@ -19,7 +20,22 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
     from django.http import HttpRequest, HttpResponse
 
+    from swapdemo.config import Config
+
 URLCONF_KEY = "swapdemo.urlconf"
+
+
+def migrate(config: Config) -> None:
+    """Bring the process's database up to date (sessions, users, ...); idempotent.
+
+    An exclusive lock under ``config.data_dir`` lets several gunicorn workers start at once.
+    """
+    from django.core.management import call_command
+
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    with (config.data_dir / "migrate.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        call_command("migrate", interactive=False, verbosity=0)
 
 
 def django_app(urlconf: str) -> WSGIApplication:

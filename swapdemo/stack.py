@@ -42,7 +42,7 @@ def static_roots() -> list[Path]:
 def layers(config: Config) -> list[Layer]:
     """The middleware stack, outermost first."""
     stack: list[Layer] = [
-        (RequestId, {}),
+        (RequestId, {"trust_incoming": False}),
         (AccessLog, {}),
     ]
     if config.profile:

@@ -60,7 +60,8 @@ class AccessLog:
     and ``wsgi_stack.request_id`` (set by :class:`~wsgi_stack.request_id.RequestId`
     when it is outside this layer); writes nothing to the environ.  The body
     is counted chunk by chunk as the server sends it, never buffered; when
-    the logger is off for INFO, the body is not wrapped at all.
+    the logger is off for INFO, the body is not wrapped at all, and a
+    ``wsgi.file_wrapper`` body is passed through (logged with size ``-1``).
     """
 
     def __init__(self, app: WSGIApplication, logger: logging.Logger = logger, metric: str = "app") -> None:
@@ -92,4 +93,9 @@ class AccessLog:
                 (time.perf_counter() - started) * 1000,
             )
 
-        return _Logged(self.app(environ, timed_start_response), log)
+        result = self.app(environ, timed_start_response)
+        file_wrapper = environ.get("wsgi.file_wrapper")
+        if isinstance(file_wrapper, type) and isinstance(result, file_wrapper):
+            log(-1)  # wrapping would cost the server its sendfile(); the size is in Content-Length
+            return result
+        return _Logged(result, log)

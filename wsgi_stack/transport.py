@@ -9,8 +9,12 @@ current request came in on and a path some :class:`wsgi_stack.mount.Mount`
 serves; every other URL goes over the network through ``fallback``.  The
 caller's ``requests`` code is the same either way.
 
-Do not use it to fake a remote service in tests: real servers test real
-timeouts.  Timeouts do not apply to in-process calls, which are function calls.
+Each local call runs on a thread of its own, so the inner request's
+thread-local state (Django's script prefix, URLconf, database connections)
+never touches the caller's; the body streams back through a bounded queue and
+the call's read timeout applies to each wait for it.  Connect timeouts and
+``fallback``'s retries do not apply: nothing connects.  Do not use it to fake
+a remote service in tests: real servers test real failures.
 """
 
 from __future__ import annotations
@@ -18,22 +22,26 @@ from __future__ import annotations
 import contextvars
 import http.client
 import io
-import itertools
+import logging
+import queue
 import sys
+import threading
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes, urlsplit
 
+import requests
 from requests.adapters import BaseAdapter, HTTPAdapter
+from urllib3.exceptions import ProtocolError, ReadTimeoutError
 from urllib3.response import HTTPResponse
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
 
     from _typeshed.wsgi import WSGIEnvironment
     from requests import PreparedRequest, Response
 
     from wsgi_stack.mount import Mount
 
+logger = logging.getLogger("wsgi_stack.transport")
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 _serving: contextvars.ContextVar[tuple[str, str, str, Mount]] = contextvars.ContextVar("wsgi_stack_serving")
 
@@ -51,29 +59,92 @@ def serving(environ: WSGIEnvironment, dispatcher: Mount) -> contextvars.Token[An
     return _serving.set((environ["wsgi.url_scheme"], netloc, environ.get("SCRIPT_NAME", ""), dispatcher))
 
 
+class _Call(threading.Thread):
+    """One in-process request, run on a thread of its own.
+
+    Frameworks keep per-request state in thread-locals (Django's script
+    prefix, URLconf and database connections, and its ``request_finished``
+    closes them), so the inner request must not share the caller's thread.
+    The body travels through a small queue, chunk by chunk, and the inner
+    iterable is closed on the thread that produced it.
+    """
+
+    def __init__(self, app: Any, environ: WSGIEnvironment) -> None:
+        super().__init__(name="wsgi_stack in-process call", daemon=True)
+        self.app, self.environ = app, environ
+        self.head: tuple[str, list[tuple[str, str]]] | None = None
+        self.started = threading.Event()
+        self.cancelled = threading.Event()
+        self.chunks: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=4)
+
+    def _start_response(self, status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        if exc_info and self.started.is_set():
+            raise exc_info[1].with_traceback(exc_info[2])
+        self.head = (status, headers)
+        self.started.set()
+        return lambda data: None
+
+    def _put(self, item: bytes | BaseException | None) -> bool:
+        while not self.cancelled.is_set():
+            try:
+                self.chunks.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run(self) -> None:
+        try:
+            result = self.app(self.environ, self._start_response)
+            try:
+                for chunk in result:
+                    if chunk and not self._put(chunk):
+                        break
+            finally:
+                if hasattr(result, "close"):
+                    result.close()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller, as a server would turn it into a response
+            if not self.started.is_set():
+                logger.exception("in-process call to %s failed", self.environ.get("PATH_INFO"))
+                self.head = ("500 Internal Server Error", [("Content-Type", "text/plain; charset=utf-8")])
+                self.started.set()
+                self._put(b"500 Internal Server Error: the in-process app raised an exception\n")
+            else:
+                self._put(exc)
+        finally:
+            self.started.set()
+            self._put(None)
+
+
 class _BodyReader(io.RawIOBase):
-    def __init__(self, chunks: Iterator[bytes], iterable: Iterable[bytes]) -> None:
-        self._iterable = iterable
-        self._chunks = chunks
+    def __init__(self, call: _Call, read_timeout: float | None) -> None:
+        self._call = call
+        self._read_timeout = read_timeout
         self._pending = b""
+        self._done = False
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
-        while not self._pending:
+        while not self._pending and not self._done:
             try:
-                self._pending = next(self._chunks)
-            except StopIteration:
-                return 0
+                item = self._call.chunks.get(timeout=self._read_timeout)
+            except queue.Empty:
+                raise ReadTimeoutError(None, self._call.environ["PATH_INFO"], "in-process read timed out") from None  # type: ignore[arg-type]
+            if item is None:
+                self._done = True
+            elif isinstance(item, BaseException):
+                raise ProtocolError("the in-process app failed while sending its body", item)
+            else:
+                self._pending = item
         size = min(len(buffer), len(self._pending))
         buffer[:size] = self._pending[:size]
         self._pending = self._pending[size:]
         return size
 
     def close(self) -> None:
-        if not self.closed and hasattr(self._iterable, "close"):
-            self._iterable.close()
+        self._call.cancelled.set()
         super().close()
 
 
@@ -114,26 +185,28 @@ class InProcessTransport(BaseAdapter):
         self.fallback = fallback or HTTPAdapter()
         self._builder = HTTPAdapter()
 
+    @classmethod
+    def session(cls, fallback: BaseAdapter | None = None) -> requests.Session:
+        """A ``requests.Session`` with a transport mounted for ``http://`` and ``https://``."""
+        session = requests.Session()
+        transport = cls(fallback)
+        session.mount("http://", transport)
+        session.mount("https://", transport)
+        return session
+
     def send(self, request: PreparedRequest, stream: bool = False, **kwargs: Any) -> Response:
         environ = self._local_environ(request)
         if environ is None:
             return self.fallback.send(request, stream=stream, **kwargs)
-        dispatcher = _serving.get()[3]
-        captured: list[Any] = []
-
-        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            if exc_info and captured:
-                raise exc_info[1].with_traceback(exc_info[2])
-            captured[:] = [status, headers]
-            return lambda data: None
-
-        result = dispatcher(environ, start_response)
-        chunks = iter(result)
-        early: list[bytes] = []
-        while not captured:
-            early.append(next(chunks))
-        body = _BodyReader(itertools.chain(early, chunks), result)
-        status, headers = captured
+        timeout = kwargs.get("timeout")
+        read_timeout = timeout[1] if isinstance(timeout, tuple) else timeout
+        call = _Call(_serving.get()[3], environ)
+        call.start()
+        if not call.started.wait(read_timeout):
+            call.cancelled.set()
+            raise requests.ReadTimeout(f"in-process call to {request.url} sent no response within {read_timeout} s", request=request)
+        status, headers = call.head  # type: ignore[misc]
+        body = _BodyReader(call, read_timeout)
         raw = HTTPResponse(
             body=body,
             headers=headers,

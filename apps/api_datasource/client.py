@@ -23,7 +23,13 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
-from apps.api_datasource.errors import BadResponse, ResponseTooLarge, UpstreamError, UpstreamStatus, UpstreamTimeout
+from apps.api_datasource.errors import (
+    BadResponse,
+    ResponseTooLarge,
+    UpstreamError,
+    UpstreamStatus,
+    UpstreamTimeout,
+)
 from wsgi_stack.transport import InProcessTransport
 
 if TYPE_CHECKING:
@@ -51,10 +57,12 @@ def make_session(*, retries: int = 2, backoff: float = 0.2, retry_after_cap: int
         raise_on_status=False,
     )
     network = HTTPAdapter(max_retries=retry)
-    transport = InProcessTransport(fallback=network) if in_process else network
-    session = requests.Session()
-    session.mount("http://", transport)
-    session.mount("https://", transport)
+    if in_process:
+        session = InProcessTransport.session(fallback=network)
+    else:
+        session = requests.Session()
+        session.mount("http://", network)
+        session.mount("https://", network)
     session.headers["Accept"] = "application/json"
     return session
 

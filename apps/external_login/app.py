@@ -10,20 +10,17 @@ cannot deadlock it; any other provider is called over the network.
 
 from __future__ import annotations
 
-import fcntl
 from typing import TYPE_CHECKING
-
-import requests
-from django.core.management import call_command
 
 from apps.external_login.client import OIDCClient, Settings
 from swapdemo import registry
-from swapdemo.site import django_app
+from swapdemo.site import django_app, migrate
 from wsgi_stack.transport import InProcessTransport
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    import requests
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
     from django.http import HttpRequest
 
@@ -52,24 +49,15 @@ class RelyingParty:
         return self._clients[issuer]
 
 
-def migrate(config: Config) -> None:
-    """Bring the database up to date (sessions, users, identities, codes); idempotent.
-
-    An exclusive lock under ``config.data_dir`` lets several workers start at once.
-    """
-    config.data_dir.mkdir(parents=True, exist_ok=True)
-    with (config.data_dir / "migrate.lock").open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        call_command("migrate", interactive=False, verbosity=0)
-
-
 def make_app(config: Config, timeout: tuple[float, float] = (3.05, 10.0)) -> WSGIApplication:
     """The relying party; ``timeout`` is (connect, read) seconds for every call to the provider.
 
     Each request carries it in ``environ["external_login.relying_party"]``.
     """
     site = django_app("apps.external_login.urls")
-    from apps.external_login.views import RELYING_PARTY_KEY  # imports models: only once Django is set up
+    from apps.external_login.views import (
+        RELYING_PARTY_KEY,  # imports models: only once Django is set up
+    )
 
     migrate(config)
     if config.oidc_issuer and config.oidc_client_id:
@@ -78,11 +66,7 @@ def make_app(config: Config, timeout: tuple[float, float] = (3.05, 10.0)) -> WSG
         from apps.oidc_provider.clients import DEVELOPMENT_CLIENT
 
         settings = Settings(DEVELOPMENT_CLIENT.client_id, DEVELOPMENT_CLIENT.client_secret, timeout=timeout)
-    http = requests.Session()
-    transport = InProcessTransport()
-    http.mount("http://", transport)
-    http.mount("https://", transport)
-    relying_party = RelyingParty(config.oidc_issuer, settings, http)
+    relying_party = RelyingParty(config.oidc_issuer, settings, InProcessTransport.session())
 
     def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         environ[RELYING_PARTY_KEY] = relying_party

@@ -36,7 +36,13 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince, timeuntil
-from django.utils.translation import get_language, gettext, ngettext, npgettext, pgettext
+from django.utils.translation import (
+    get_language,
+    gettext,
+    ngettext,
+    npgettext,
+    pgettext,
+)
 
 if TYPE_CHECKING:
     from types import TracebackType

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from swapdemo.site import django_app
+from swapdemo.site import django_app, migrate
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -24,7 +24,6 @@ def make_app(config: Config) -> WSGIApplication:
     """
     site = django_app("apps.oidc_provider.urls")
     # Models can be imported only once django_app() has set Django up.
-    from apps.external_login.app import migrate
     from apps.oidc_provider.server import Provider
     from apps.oidc_provider.views import PROVIDER_KEY
 

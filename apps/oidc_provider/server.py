@@ -23,7 +23,13 @@ from authlib.oidc.core import OpenIDCode
 from authlib.oidc.rpinitiated import EndSessionEndpoint
 from joserfc.jwk import KeySet, RSAKey
 
-from apps.oidc_provider.clients import DEMO_USERS, DEVELOPMENT_CLIENT, SCOPES, DemoUser, RegisteredClient
+from apps.oidc_provider.clients import (
+    DEMO_USERS,
+    DEVELOPMENT_CLIENT,
+    SCOPES,
+    DemoUser,
+    RegisteredClient,
+)
 from apps.oidc_provider.models import AuthorizationCode
 
 if TYPE_CHECKING:

@@ -13,7 +13,11 @@ from urllib.parse import parse_qsl
 
 import pytest
 import requests
-from django.core.exceptions import ImproperlyConfigured, MultipleObjectsReturned, ObjectDoesNotExist
+from django.core.exceptions import (
+    ImproperlyConfigured,
+    MultipleObjectsReturned,
+    ObjectDoesNotExist,
+)
 from django.core.paginator import Paginator
 from webtest import TestApp
 

@@ -11,7 +11,12 @@ import pytest
 from django.core.paginator import Paginator
 from webtest import TestApp
 
-from apps.api_datasource.adapters import ADAPTERS, Adapter, DrfAdapter, JsonServerAdapter
+from apps.api_datasource.adapters import (
+    ADAPTERS,
+    Adapter,
+    DrfAdapter,
+    JsonServerAdapter,
+)
 from apps.api_datasource.app import TALKS, make_app
 from apps.api_datasource.client import ApiClient, make_session
 from apps.api_datasource.errors import UnsupportedQuery

@@ -15,7 +15,13 @@ from webtest import TestApp
 from apps.api_datasource.adapters import Adapter
 from apps.api_datasource.app import TALKS, make_app
 from apps.api_datasource.client import ApiClient, make_session
-from apps.api_datasource.errors import BadResponse, ResponseTooLarge, UpstreamError, UpstreamStatus, UpstreamTimeout
+from apps.api_datasource.errors import (
+    BadResponse,
+    ResponseTooLarge,
+    UpstreamError,
+    UpstreamStatus,
+    UpstreamTimeout,
+)
 from apps.api_datasource.queryset import ApiQuerySet
 from swapdemo.config import from_environment
 

@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING
 import pytest
 
 from apps.conference.data import DATA_FILE, generate, load_talks
-from tests.apps.test_orm_scripts import ROOT, TEST_DATABASE_URL, Script, postgres_script, write
+from tests.apps.test_orm_scripts import (
+    ROOT,
+    TEST_DATABASE_URL,
+    Script,
+    postgres_script,
+    write,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator

@@ -71,3 +71,12 @@ def test_redirect_location_is_quoted_so_no_header_can_be_injected() -> None:
     response = client.get("/a%0D%0ASet-Cookie:%20x=1", status=301)
     assert response.headers["Location"] == "/a%0D%0ASet-Cookie:%20x=1/"
     assert "Set-Cookie" not in response.headers
+
+
+def test_two_django_mounts_never_see_each_other_s_urls() -> None:
+    hello, jinja = django_app("swapdemo.urls"), django_app("apps.jinja_templates.urls")
+    client = TestApp(validator(Mount({"/hello": hello, "/jinja": jinja})), lint=False)
+    assert client.get("/hello/hello/").text == "Hello from /hello/hello/\n"
+    assert client.get("/jinja/").status_int == 200
+    client.get("/jinja/hello/", status=404)
+    client.get("/hello/", status=404)
