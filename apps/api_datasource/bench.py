@@ -4,18 +4,20 @@
   and the :class:`~apps.api_datasource.client.ApiClient` on top of the session;
 - the whole ``GET /apidata/`` (the first page) through Django: cached, then uncached
   with ``/api`` in this process, then uncached over loopback HTTP;
-- the same list page (20 talks and the count, the same template) from SQLite
-  against through the API, then the page's data alone.  SQLite is queried
-  with :mod:`sqlite3`, sending what the ORM would (``COUNT(*)``, then
-  ``LIMIT``/``OFFSET``): an ORM model would need an installed app and a
-  database alias in the one settings module.
+- the same list page (the count, 20 talks, the same template and paginator) through
+  the Django ORM against through the API, then the page's data alone: only where the
+  rows come from differs.  The ORM side reads :class:`apps.orm_scripts.models.Talk`
+  from the default database of ``swapdemo.settings``; the comparison's set-up migrates
+  it and replaces the table's rows with the shipped talks.  The harness points
+  ``SWAPDEMO_DATA_DIR`` at a temporary folder, so that is a throwaway SQLite file,
+  unless ``DATABASE_URL`` names another database: the rows are replaced there.  The
+  ORM's connection stays open between calls, as the API side's keep-alive session does.
 
-The API serves the shipped 120 talks under waitress on 127.0.0.1.
+The API serves the same 120 talks under waitress on 127.0.0.1.
 """
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +25,7 @@ import requests
 import waitress
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.paginator import Paginator
+from django.db import connections, transaction
 from django.template.loader import get_template
 from django.test import RequestFactory
 from django.urls import set_urlconf
@@ -32,17 +35,21 @@ from apps.api_datasource.app import TALKS, make_app
 from apps.api_datasource.client import ApiClient, make_session
 from apps.api_datasource.queryset import ApiQuerySet
 from apps.api_datasource.views import TalkFilter
-from apps.conference.data import FIELDS, Talk, load_talks
+from apps.conference.data import Talk, load_talks
 from apps.talks_api.app import TalksAPI
 from swapdemo.bench import Comparison, Variant, per_call
 from swapdemo.bench_stack import call
 from swapdemo.config import from_environment
+from swapdemo.site import migrate
 from wsgi_stack.mount import Mount
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+    from django.db.models import QuerySet
+
+    from apps.orm_scripts.models import Talk as TalkRow
 
 ORDER = ("day", "start", "room")
 
@@ -114,27 +121,20 @@ def page_caching(number: int) -> Comparison:
     )
 
 
-class _SqliteTalks:
-    """The page's rows from SQLite, asked as the ORM would: ``COUNT(*)``, then ``LIMIT``/``OFFSET``."""
-
-    ordered = True
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-
-    def count(self) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM talk").fetchone()[0]
-
-    def __getitem__(self, window: slice) -> list[Talk]:
-        rows = self.db.execute(f"SELECT {', '.join(FIELDS)} FROM talk ORDER BY day, start, room, id LIMIT ? OFFSET ?", (window.stop - window.start, window.start))
-        return [Talk.from_dict(dict(zip(FIELDS, row, strict=True))) for row in rows]
+def _orm_label() -> str:
+    engine = from_environment().database["ENGINE"]
+    return "Django ORM, SQLite file" if engine.endswith("sqlite3") else f"Django ORM, {engine.rsplit('.', 1)[-1]}"
 
 
-def _sqlite() -> sqlite3.Connection:
-    db = sqlite3.connect(":memory:")
-    db.execute(f"CREATE TABLE talk ({', '.join(FIELDS)})")
-    db.executemany(f"INSERT INTO talk VALUES ({', '.join('?' * len(FIELDS))})", [tuple(t.to_dict().values()) for t in load_talks()])
-    return db
+def _load_orm_talks() -> None:
+    """Migrate the default database and make its talk table hold exactly the talks the API serves."""
+    # Imported here, not at the top: defining a model needs the app registry, ready only after set-up.
+    from apps.orm_scripts import models
+
+    migrate(from_environment())
+    with transaction.atomic():
+        models.Talk.objects.all().delete()
+        models.Talk.objects.bulk_create(models.Talk.from_row(talk) for talk in load_talks())
 
 
 def _page_app(rows: Callable[[WSGIEnvironment], Any]) -> WSGIApplication:
@@ -157,35 +157,50 @@ def _page_app(rows: Callable[[WSGIEnvironment], Any]) -> WSGIApplication:
 
 
 def _sources(served: _Served) -> dict[str, Callable[[WSGIEnvironment], Any]]:
-    """Where page 1's rows come from: SQLite, the API in this process, the API over loopback HTTP."""
-    db, client = _sqlite(), _client()
+    """Where page 1's rows come from: the ORM, the API in this process, the API over loopback HTTP."""
+    from apps.orm_scripts import models
+
+    client = _client()
+
+    def orm(environ: WSGIEnvironment) -> QuerySet[TalkRow]:
+        return models.Talk.objects.order_by(*ORDER)
 
     def api(environ: WSGIEnvironment, base: str | None) -> ApiQuerySet[Talk]:
         return ApiQuerySet(TALKS, base or f"http://{environ['HTTP_HOST']}/api/", client, Adapter()).order_by(*ORDER)
 
     return {
-        "sqlite": lambda environ: _SqliteTalks(db),
+        "orm": orm,
         "in-process": lambda environ: api(environ, None),
         "loopback": lambda environ: api(environ, served.api),
     }
 
 
 def _source_comparison(name: str, number: int, page: Callable[[Callable[[WSGIEnvironment], Any]], WSGIApplication]) -> Comparison:
-    make_app(from_environment())  # sets Django up for the template engine
     served = _Served()
-    sources = _sources(served)
-    apps = {key: Mount({"/api": TalksAPI(load_talks()), "/page": page(source)}) for key, source in sources.items()}
+    apps: dict[str, WSGIApplication] = {}
+
+    # Built when the comparison runs, not when it is listed: --only leaves the database alone.
+    def setup() -> None:
+        make_app(from_environment())  # sets Django up: the template engine and the models
+        _load_orm_talks()
+        served.start()
+        apps.update({key: Mount({"/api": TalksAPI(load_talks()), "/page": page(source)}) for key, source in _sources(served).items()})
+
+    def teardown() -> None:
+        served.stop()
+        connections.close_all()
+
     return Comparison(
         name,
         [
-            Variant("SQLite in memory (sqlite3, the ORM's two queries)", per_call(lambda: call(apps["sqlite"], "/page/"), number)),
+            Variant(f"{_orm_label()} (COUNT, then LIMIT 20)", per_call(lambda: call(apps["orm"], "/page/"), number)),
             Variant("the API in this process (in-process transport)", per_call(lambda: call(apps["in-process"], "/page/"), number)),
             Variant("the API over loopback HTTP (waitress)", per_call(lambda: call(apps["loopback"], "/page/"), number)),
         ],
         rounds=9,
-        target="the cost of the swap, as a multiple of SQLite's time",
-        setup=served.start,
-        teardown=served.stop,
+        target="the cost of the swap, as a multiple of the ORM's time",
+        setup=setup,
+        teardown=teardown,
     )
 
 
@@ -201,13 +216,13 @@ def _rows_app(rows: Callable[[WSGIEnvironment], Any]) -> WSGIApplication:
     return app
 
 
-def sqlite_vs_api(number: int) -> list[Comparison]:
+def orm_vs_api(number: int) -> list[Comparison]:
     return [
-        _source_comparison("apidata: the same list page (the count, 20 talks, the template) from SQLite vs through the API", number, _page_app),
-        _source_comparison("apidata: the list page's data alone (the count and 20 talks) from SQLite vs through the API", number * 5, _rows_app),
+        _source_comparison("apidata: the same list page (the count, 20 talks, the template) through the Django ORM vs through the API", number, _page_app),
+        _source_comparison("apidata: the list page's data alone (the count and 20 talks) through the Django ORM vs through the API", number * 5, _rows_app),
     ]
 
 
 def comparisons(quick: bool) -> list[Comparison]:
     number = 20 if quick else 100
-    return [session_reuse(number * 2), page_caching(number), *sqlite_vs_api(number)]
+    return [session_reuse(number * 2), page_caching(number), *orm_vs_api(number)]
