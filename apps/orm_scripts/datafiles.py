@@ -2,17 +2,20 @@
 
 :class:`TalkFile` streams a file: memory stays flat however long the file is.  It yields a
 :class:`~apps.conference.data.Talk` per good row and a :class:`BadRow` (with the line the row
-starts on) per bad one, and reports how many bytes it has read, for a progress bar.  A file it
-cannot read at all (unknown suffix, wrong CSV header, broken JSON array, not UTF-8) raises
-:class:`DataFileError`.  JSON Lines is the format to prefer for big files: a broken line costs
-one row, where a syntax error in a JSON array ends the read.
+starts on) per bad one, and reports how many bytes it has read, for a progress bar.  A JSON
+array is read a chunk at a time, whether it is pretty-printed or one line (``json.dump``'s
+way).  A file it cannot read at all (unknown suffix, wrong CSV header, broken JSON array, not
+UTF-8) raises :class:`DataFileError`.  JSON Lines is the format to prefer for big files: a
+broken line costs one row, where a syntax error in a JSON array ends the read.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -24,7 +27,10 @@ if TYPE_CHECKING:
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json"}
 _decoder = json.JSONDecoder()
+_whitespace = re.compile(r"\s*")
+_LONGEST_TOKEN = 16
 MAX_ITEM = 1 << 20
+CHUNK = 1 << 16
 
 
 class DataFileError(ValueError):
@@ -100,15 +106,18 @@ class TalkFile:
             raise DataFileError(f"{self.path}:{reader.line_num}: {exc}") from exc
 
     def _json(self, text: IO[str]) -> Iterator[Talk | BadRow]:
-        lines = enumerate(text, start=1)
-        first = True
-        for number, line in lines:
+        blank, lead = self._first_line(text)
+        if lead.lstrip().startswith("["):
+            yield from self._json_array(text, lead, lead.index("[") + 1, blank + 1)
+            return
+        if lead.endswith("\r"):
+            rest = text.readline()
+            first = [lead + rest] if rest == "\n" else [lead, rest]
+        else:
+            first = [lead if lead.endswith("\n") else lead + text.readline()]
+        for number, line in enumerate(itertools.chain(first, text), start=blank + 1):
             if not line.strip():
                 continue
-            if first and line.lstrip().startswith("["):
-                yield from self._json_array(number, line.lstrip()[1:], lines)
-                return
-            first = False
             try:
                 row = json.loads(line)
             except json.JSONDecodeError as exc:
@@ -116,40 +125,66 @@ class TalkFile:
             else:
                 yield self._talk(number, row)
 
-    def _json_array(self, start: int, buffer: str, lines: Iterator[tuple[int, str]]) -> Iterator[Talk | BadRow]:
-        """Decode one array item at a time, reading lines until the buffer holds a whole one."""
-        after_item = False
+    def _first_line(self, text: IO[str]) -> tuple[int, str]:
+        """Skip blank lines: how many there were, and the next line up to :data:`CHUNK` past its indent.
+
+        A JSON array is often one line as long as the file, so lines are read in bounded pieces;
+        a piece ending in a carriage return may be half of a CRLF that the limit cut in two.
+        """
+        blank, indent, cr = 0, "", False
+        while (piece := text.readline(CHUNK)) and not piece.strip():
+            if not (cr and piece == "\n"):
+                ended = piece.endswith(("\n", "\r"))
+                blank, indent = blank + ended, "" if ended else indent + piece
+            cr = piece.endswith("\r")
+        return blank, indent + piece
+
+    def _json_array(self, text: IO[str], buffer: str, index: int, line: int) -> Iterator[Talk | BadRow]:
+        """Decode the array's items one at a time from ``buffer[index:]``, which is on ``line``.
+
+        ``text`` is read a chunk at a time, only when the buffer holds no whole item, and the
+        consumed part is dropped then: the buffer stays within one item plus one chunk, and each
+        character is decoded about once, whether the array is one line or one item a line.
+        """
+        after_item, more = False, True
         while True:
-            stripped = buffer.lstrip()
-            start += buffer.count("\n", 0, len(buffer) - len(stripped))
-            buffer = stripped
-            if buffer.startswith("]"):
-                if buffer[1:].strip() or any(line.strip() for _, line in lines):
-                    raise DataFileError(f"{self.path}:{start}: text after the end of the JSON array")
+            skipped = _whitespace.match(buffer, index).end()
+            line += buffer.count("\n", index, skipped)
+            index = skipped
+            if index < len(buffer) and buffer[index] == "]":
+                if buffer[index + 1 :].strip() or any(rest.strip() for rest in iter(lambda: text.read(CHUNK), "")):
+                    raise DataFileError(f"{self.path}:{line}: text after the end of the JSON array")
                 return
-            if buffer and after_item:
-                if not buffer.startswith(","):
-                    raise DataFileError(f"{self.path}:{start}: expected ',' or ']' after an array item")
-                buffer, after_item = buffer[1:], False
+            if index < len(buffer) and after_item:
+                if buffer[index] != ",":
+                    raise DataFileError(f"{self.path}:{line}: expected ',' or ']' after an array item")
+                index, after_item = index + 1, False
                 continue
-            if buffer:
+            if index < len(buffer):
+                # A chunk can end inside a string, a literal or a number ("1.5e" + "-10"): what the
+                # decoder finds in the last few characters of the buffer may change with more text.
                 try:
-                    item, end = _decoder.raw_decode(buffer)
+                    item, end = _decoder.raw_decode(buffer, index)
                 except json.JSONDecodeError as exc:
-                    # An error at the very end only means the item goes on in the next line.
-                    if exc.pos < len(buffer):
-                        raise DataFileError(f"{self.path}:{start + exc.lineno - 1}: not JSON: {exc.msg}") from exc
-                    if len(buffer) > MAX_ITEM:
-                        raise DataFileError(f"{self.path}:{start}: an array item longer than {MAX_ITEM:,} characters") from exc
+                    cut = exc.msg.startswith("Unterminated string") or exc.pos > len(buffer) - _LONGEST_TOKEN
+                    if cut and more:
+                        if len(buffer) - index > MAX_ITEM:
+                            raise DataFileError(f"{self.path}:{line}: an array item longer than {MAX_ITEM:,} characters") from exc
+                    elif exc.pos == len(buffer):
+                        raise DataFileError(f"{self.path}:{line}: the JSON array is not closed with ']'") from exc
+                    else:
+                        at = line + buffer.count("\n", index, exc.pos)
+                        raise DataFileError(f"{self.path}:{at}: not JSON: {exc.msg}") from exc
                 else:
-                    yield self._talk(start, item)
-                    start += buffer.count("\n", 0, end)
-                    buffer, after_item = buffer[end:], True
-                    continue
-            _, line = next(lines, (0, None))
-            if line is None:
-                raise DataFileError(f"{self.path}:{start}: the JSON array is not closed with ']'")
-            buffer += line
+                    if end <= len(buffer) - _LONGEST_TOKEN or not more:
+                        yield self._talk(line, item)
+                        line += buffer.count("\n", index, end)
+                        index, after_item = end, True
+                        continue
+            elif not more:
+                raise DataFileError(f"{self.path}:{line}: the JSON array is not closed with ']'")
+            chunk = text.read(CHUNK)
+            buffer, index, more = buffer[index:] + chunk, 0, bool(chunk)
 
 
 def write(talks: Iterable[Talk], out: IO[str], format: str) -> int:
