@@ -328,3 +328,14 @@ def test_python_m_swapdemo_auth_describes_itself() -> None:
     result = subprocess.run([sys.executable, "-m", "swapdemo.auth", "--help"], capture_output=True, text=True, cwd=ROOT, check=True,
                             env={**os.environ})
     assert "python -m swapdemo.auth" in result.stdout and "--port" in result.stdout
+
+
+def test_a_code_the_builtin_provider_refuses_gives_a_readable_page_not_a_500(site, browser) -> None:
+    # The token call goes to /idp/ in-process; the error page after it still reverses URLs and renders.
+    page = browser.get(f"{site}/auth/login/", params={"next": "/auth/members/"}, timeout=10)
+    fields = {"csrfmiddlewaretoken": csrf(page), "username": "ada", "password": DEMO_PASSWORD, "approve": ""}
+    answer = browser.post(page.url, data=fields, allow_redirects=False, timeout=10)
+    callback = requests.compat.urljoin(page.url, answer.headers["Location"])
+    refused = browser.get(re.sub(r"code=[^&]+", "code=not-a-code-it-issued", callback), timeout=10)
+    assert refused.status_code in (400, 403, 502), refused.text[:500]
+    assert "Try signing in again" in refused.text and 'href="/auth/login/' in refused.text

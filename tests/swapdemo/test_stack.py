@@ -110,6 +110,27 @@ def test_help_describes_the_options() -> None:
     assert all(option in result.stdout for option in ("--host", "--port", "--profile"))
 
 
+def test_pserve_serves_stack_ini(tmp_path: Path) -> None:
+    port = free_port()
+    ini = tmp_path / "stack.ini"  # the same file, on a free port instead of 8000
+    ini.write_text((ROOT / "stack.ini").read_text().replace("listen = 127.0.0.1:8000", f"listen = 127.0.0.1:{port}"))
+    pserve = Path(sys.executable).parent / "pserve"
+    with subprocess.Popen([str(pserve), str(ini)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as server:
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    response = requests.get(f"http://127.0.0.1:{port}/", timeout=60)
+                    break
+                except requests.ConnectionError:
+                    assert time.monotonic() < deadline and server.poll() is None, "pserve did not start"
+                    time.sleep(0.2)
+            assert response.status_code == 200 and "swapdemo" in response.text
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+
+
 @pytest.mark.parametrize("target", [["swapdemo.stack:application"], ["--paste", "stack.ini"]])
 def test_gunicorn_serves_the_stack_with_several_workers(target: list[str]) -> None:
     port = free_port()
