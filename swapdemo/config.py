@@ -85,13 +85,6 @@ def load(environ: Mapping[str, str]) -> Config:
         database = dj_database_url.parse(database_url)
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a database URL Django can use: {exc}") from exc
-    if database["ENGINE"] == "django.db.backends.sqlite3":
-        # Several gunicorn workers write to one file: take the write lock when a transaction
-        # starts (a deferred one fails at once with "database is locked" when it has to upgrade),
-        # wait for it, and let readers go on beside the writer (WAL).
-        database.setdefault("OPTIONS", {}).update(
-            transaction_mode="IMMEDIATE", timeout=20, init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-        )
     cache_url = environ.get("SWAPDEMO_CACHE_URL") or None
     if cache_url and not cache_url.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured("SWAPDEMO_CACHE_URL must be a redis:// URL (or unset for local memory)")

@@ -79,6 +79,18 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": CONFIG.database}
+if CONFIG.database["ENGINE"] == "django.db.backends.sqlite3":
+    # Several gunicorn workers write to one file: take the write lock when a transaction starts
+    # (a deferred one fails at once with "database is locked" when it has to upgrade), wait for
+    # it, and let readers go on beside the writer (WAL).  A one-writer script keeps the defaults.
+    DATABASES["default"] = {
+        **CONFIG.database,
+        "OPTIONS": {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        },
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if CONFIG.cache_url:
