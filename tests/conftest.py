@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+import requests
 import waitress
 
 if TYPE_CHECKING:
@@ -51,6 +57,41 @@ class LiveServer:
         self.server.task_dispatcher.shutdown()
         for channel in list(self.server._map.values()):
             channel.close()
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@contextmanager
+def run_server(command: Sequence[str], ready_path: str, log: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """Run a server command (``{port}`` is replaced by a free port) until ``ready_path`` answers.
+
+    Yields the server's URL; its stderr goes to ``log``.  The first request may build the
+    whole stack in each worker, so it gets a long read timeout.
+    """
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    argv = [sys.executable, *(arg.replace("{port}", str(port)) for arg in command)]
+    environ = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    with log.open("wb") as errors, subprocess.Popen(argv, cwd=ROOT, env=environ, stdout=subprocess.DEVNULL, stderr=errors) as server:
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    requests.get(url + ready_path, timeout=60)
+                    break
+                except requests.ConnectionError:
+                    assert time.monotonic() < deadline and server.poll() is None, f"{command} did not start:\n{log.read_text()}"
+                    time.sleep(0.1)
+            yield url
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+
+
+def gunicorn(target: Sequence[str], workers: int = 2) -> list[str]:
+    """The command for :func:`run_server`: gunicorn with sync workers on the free port."""
+    return ["-m", "gunicorn", "-w", str(workers), "-k", "sync", "--timeout", "30", "-b", "127.0.0.1:{port}", *target]
 
 
 @pytest.fixture

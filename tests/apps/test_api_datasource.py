@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
-import subprocess
-import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import parse_qsl
@@ -29,7 +25,7 @@ from apps.api_datasource.queryset import ApiQuerySet
 from apps.conference.data import Talk, load_talks
 from apps.talks_api.app import TalksAPI
 from swapdemo.config import from_environment
-from tests.conftest import LiveServer, free_port
+from tests.conftest import LiveServer, gunicorn, run_server
 from wsgi_stack.mount import Mount
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -263,41 +259,18 @@ def test_with_api_mounted_in_the_same_process_the_page_reads_it_in_process(calls
     assert calls == []
 
 
-def _gunicorn(port: int, data_dir: Path, log) -> subprocess.Popen:
-    env = {**os.environ, "SWAPDEMO_SECRET_KEY": "tests-only-" + "k" * 40, "SWAPDEMO_DATA_DIR": str(data_dir), "PYTHONPATH": str(ROOT)}
-    for name in ("SWAPDEMO_API_URL", "SWAPDEMO_API_STYLE", "SWAPDEMO_CACHE_URL"):
-        env.pop(name, None)
-    command = [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "sync", "--timeout", "30", "-b", f"127.0.0.1:{port}", "swapdemo.stack:application"]
-    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
-
-
 def test_gunicorn_with_two_sync_workers_serves_apidata_under_load_without_timeouts(tmp_path: Path) -> None:
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with (tmp_path / "gunicorn.log").open("wb") as log:
-        server = _gunicorn(port, tmp_path, log)
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    # The first request in each worker builds the stack, so give it time.
-                    requests.get(base + "/api/", timeout=20)
-                    break
-                except requests.ConnectionError:
-                    assert time.monotonic() < deadline, "gunicorn did not start"
-                    time.sleep(0.2)
+    env = {"SWAPDEMO_SECRET_KEY": "tests-only-" + "k" * 40, "SWAPDEMO_DATA_DIR": str(tmp_path), "SWAPDEMO_API_URL": "", "SWAPDEMO_API_STYLE": "", "SWAPDEMO_CACHE_URL": ""}
+    with run_server(gunicorn(["swapdemo.stack:application"]), "/api/", tmp_path / "gunicorn.log", env) as base:
 
-            def client(number: int) -> list[tuple[int, bool]]:
-                with requests.Session() as session:
-                    return [
-                        (r.status_code, "talks, page" in r.text)
-                        for page in range(1, 7)
-                        for r in [session.get(f"{base}/apidata/", params={"page": page, "order": ("schedule", "title")[number % 2]}, timeout=10)]
-                    ]
+        def client(number: int) -> list[tuple[int, bool]]:
+            with requests.Session() as session:
+                return [
+                    (r.status_code, "talks, page" in r.text)
+                    for page in range(1, 7)
+                    for r in [session.get(f"{base}/apidata/", params={"page": page, "order": ("schedule", "title")[number % 2]}, timeout=10)]
+                ]
 
-            with ThreadPoolExecutor(8) as pool:
-                results = [result for answers in pool.map(client, range(8)) for result in answers]
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
+        with ThreadPoolExecutor(8) as pool:
+            results = [result for answers in pool.map(client, range(8)) for result in answers]
     assert results == [(200, True)] * 48

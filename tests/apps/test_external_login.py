@@ -15,7 +15,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -36,7 +35,7 @@ from apps.oidc_provider.clients import DEMO_PASSWORD, DEMO_USERS, DEVELOPMENT_CL
 from swapdemo import registry
 from swapdemo.config import from_environment, load
 from swapdemo.stack import make_app
-from tests.conftest import LiveServer, free_port
+from tests.conftest import LiveServer, free_port, gunicorn, run_server
 from wsgi_stack.mount import Mount
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -152,30 +151,15 @@ def test_a_server_with_one_worker_thread_completes_a_sign_in(config, browser) ->
 
 
 def test_concurrent_sign_ins_under_gunicorn_with_two_sync_workers(tmp_path) -> None:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "sync", "--timeout", "30", "-b", f"127.0.0.1:{port}",
-               "swapdemo.stack:make_app(names=('auth',))"]
-    with (tmp_path / "gunicorn.log").open("wb") as log, subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log) as server:
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    requests.get(url + "/auth/", timeout=20)
-                    break
-                except requests.ConnectionError:
-                    assert time.monotonic() < deadline and server.poll() is None, "gunicorn did not start"
-                    time.sleep(0.2)
+    command = gunicorn(["swapdemo.stack:make_app(names=('auth',))"])
+    with run_server(command, "/auth/", tmp_path / "gunicorn.log") as url:
 
-            def one_visitor(index: int) -> str:
-                with requests.Session() as visitor:
-                    return sign_in(url, visitor, ("ada", "grace")[index % 2]).text
+        def one_visitor(index: int) -> str:
+            with requests.Session() as visitor:
+                return sign_in(url, visitor, ("ada", "grace")[index % 2]).text
 
-            with ThreadPoolExecutor(4) as pool:
-                pages = list(pool.map(one_visitor, range(8)))
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
+        with ThreadPoolExecutor(4) as pool:
+            pages = list(pool.map(one_visitor, range(8)))
     failed = [page for page in pages if "Members only" not in page]
     assert not failed, failed[0][:3000] + (tmp_path / "gunicorn.log").read_text()
 

@@ -5,7 +5,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from wsgiref.validate import validator
 
@@ -19,7 +18,7 @@ from swapdemo import registry
 from swapdemo.__main__ import main as list_demos
 from swapdemo.config import from_environment
 from swapdemo.stack import layers, make_app
-from tests.conftest import free_port
+from tests.conftest import gunicorn, run_server
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -111,40 +110,15 @@ def test_help_describes_the_options() -> None:
 
 
 def test_pserve_serves_stack_ini(tmp_path: Path) -> None:
-    port = free_port()
     ini = tmp_path / "stack.ini"  # the same file, on a free port instead of 8000
-    ini.write_text((ROOT / "stack.ini").read_text().replace("listen = 127.0.0.1:8000", f"listen = 127.0.0.1:{port}"))
-    pserve = Path(sys.executable).parent / "pserve"
-    with subprocess.Popen([str(pserve), str(ini)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as server:
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    response = requests.get(f"http://127.0.0.1:{port}/", timeout=60)
-                    break
-                except requests.ConnectionError:
-                    assert time.monotonic() < deadline and server.poll() is None, "pserve did not start"
-                    time.sleep(0.2)
-            assert response.status_code == 200 and "swapdemo" in response.text
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
+    ini.write_text((ROOT / "stack.ini").read_text().replace("listen = 127.0.0.1:8000", "listen = 127.0.0.1:%(http_port)s"))
+    with run_server(["-m", "pyramid.scripts.pserve", str(ini), "http_port={port}"], "/", tmp_path / "pserve.log") as url:
+        response = requests.get(url + "/", timeout=10)
+    assert response.status_code == 200 and "swapdemo" in response.text
 
 
 @pytest.mark.parametrize("target", [["swapdemo.stack:application"], ["--paste", "stack.ini"]])
-def test_gunicorn_serves_the_stack_with_several_workers(target: list[str]) -> None:
-    port = free_port()
-    with _start(["-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", *target]) as server:
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    response = requests.get(f"http://127.0.0.1:{port}/", timeout=60)  # the first request builds the app
-                    break
-                except requests.ConnectionError:
-                    assert time.monotonic() < deadline, "gunicorn did not start"
-                    time.sleep(0.2)
-            assert response.status_code == 200 and "swapdemo" in response.text
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
+def test_gunicorn_serves_the_stack_with_several_workers(target: list[str], tmp_path: Path) -> None:
+    with run_server(gunicorn(target), "/", tmp_path / "gunicorn.log") as url:
+        response = requests.get(url + "/", timeout=10)
+    assert response.status_code == 200 and "swapdemo" in response.text

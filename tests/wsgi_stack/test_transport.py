@@ -1,9 +1,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -13,7 +10,7 @@ from wsgiref.validate import validator
 import pytest
 import requests
 
-from tests.conftest import LiveServer, free_port
+from tests.conftest import LiveServer, gunicorn, run_server
 from wsgi_stack.mount import Mount
 from wsgi_stack.transport import InProcessTransport
 
@@ -140,17 +137,6 @@ def test_streamed_in_process_body_is_read_lazily_and_closed(session) -> None:
     assert closed == [True] and len(produced) < 1000
 
 
-def _gunicorn(port: int, transport: str, log) -> subprocess.Popen:
-    env = {**os.environ, "SELFCALL_TRANSPORT": transport, "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "sync", "--timeout", "30", "-b", f"127.0.0.1:{port}", "tests.wsgi_stack.selfcall:application"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
-
-
 def _load(url: str, clients: int = 8, each: int = 6) -> list[int]:
     def one_client(_):
         with requests.Session() as client:
@@ -160,29 +146,12 @@ def _load(url: str, clients: int = 8, each: int = 6) -> list[int]:
         return [status for statuses in pool.map(one_client, range(clients)) for status in statuses]
 
 
-def _wait_until_up(url: str) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            requests.get(url, timeout=1)
-            return
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    raise AssertionError(f"gunicorn did not start at {url}")
-
-
 @pytest.mark.parametrize("transport", ["in-process", "network"])
 def test_two_sync_workers_serving_self_calling_pages_under_load(transport: str, tmp_path: Path) -> None:
-    port = free_port()
-    with (tmp_path / "gunicorn.log").open("wb") as log:
-        server = _gunicorn(port, transport, log)
-        try:
-            _wait_until_up(f"http://127.0.0.1:{port}/api/ping")
-            # The control needs one round to show the deadlock; each of its pages waits out the call's timeout.
-            statuses = _load(f"http://127.0.0.1:{port}/page/", each=6 if transport == "in-process" else 1)
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
+    command = gunicorn(["tests.wsgi_stack.selfcall:application"])
+    with run_server(command, "/api/ping", tmp_path / "gunicorn.log", {"SELFCALL_TRANSPORT": transport}) as url:
+        # The control needs one round to show the deadlock; each of its pages waits out the call's timeout.
+        statuses = _load(url + "/page/", each=6 if transport == "in-process" else 1)
     if transport == "in-process":
         assert statuses == [200] * len(statuses)
     else:
