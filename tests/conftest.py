@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -92,6 +93,18 @@ def run_server(command: Sequence[str], ready_path: str, log: Path, env: dict[str
 def gunicorn(target: Sequence[str], workers: int = 2) -> list[str]:
     """The command for :func:`run_server`: gunicorn with sync workers on the free port."""
     return ["-m", "gunicorn", "-w", str(workers), "-k", "sync", "--timeout", "30", "-b", "127.0.0.1:{port}", *target]
+
+
+@pytest.fixture
+def browser() -> Iterator[requests.Session]:
+    """A client that keeps cookies across requests, as a visitor's browser does."""
+    with requests.Session() as session:
+        yield session
+
+
+def csrf(page: requests.Response) -> str:
+    """The CSRF token of the form on a Django page."""
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ from apps.oidc_provider.clients import DEMO_PASSWORD, DEMO_USERS, DEVELOPMENT_CL
 from swapdemo import registry
 from swapdemo.config import from_environment, load
 from swapdemo.stack import make_app
-from tests.conftest import LiveServer, free_port, gunicorn, run_server
+from tests.conftest import LiveServer, csrf, free_port, gunicorn, run_server
 from wsgi_stack.mount import Mount
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,16 +50,6 @@ def config(tmp_path_factory):
 def site(config) -> Iterator[str]:
     with LiveServer(make_app(config, names=("auth",))) as server:
         yield server.url
-
-
-@pytest.fixture
-def browser() -> Iterator[requests.Session]:
-    with requests.Session() as session:
-        yield session
-
-
-def csrf(page: requests.Response) -> str:
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
 
 
 def sign_in(site: str, browser: requests.Session, username: str = "ada", next_url: str = "/auth/members/", **form: str) -> requests.Response:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlencode, urlsplit
 from wsgiref.validate import validator
@@ -20,7 +19,7 @@ from webtest import TestApp
 from apps.oidc_provider.app import make_app
 from apps.oidc_provider.clients import DEMO_PASSWORD, DEMO_USERS, DEVELOPMENT_CLIENT
 from swapdemo.config import from_environment
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, csrf
 from wsgi_stack.mount import Mount
 
 CLIENT = DEVELOPMENT_CLIENT
@@ -31,16 +30,6 @@ def idp(tmp_path_factory) -> Iterator[str]:
     config = from_environment().replace(data_dir=tmp_path_factory.mktemp("idp"))
     with LiveServer(Mount({"/idp": make_app(config)})) as server:
         yield server.url
-
-
-@pytest.fixture
-def browser() -> Iterator[requests.Session]:
-    with requests.Session() as session:
-        yield session
-
-
-def csrf(page: requests.Response) -> str:
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
 
 
 def authorization(idp: str, **changes: str | None) -> tuple[str, dict[str, str]]:
