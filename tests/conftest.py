@@ -105,8 +105,3 @@ def browser() -> Iterator[requests.Session]:
 def csrf(page: requests.Response) -> str:
     """The CSRF token of the form on a Django page."""
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-
-
-@pytest.fixture
-def live_server() -> Iterator[type[LiveServer]]:
-    yield LiveServer

@@ -35,7 +35,7 @@ from pyprof2calltree import CalltreeConverter
 
 with warnings.catch_warnings():
     # repoze.profile 2.3 imports cgi, deprecated in 3.11 and restored by legacy-cgi on 3.13.
-    warnings.simplefilter("ignore", DeprecationWarning)
+    warnings.filterwarnings("ignore", "'cgi' is deprecated", DeprecationWarning)
     from repoze.profile.profiler import ProfileMiddleware
 
 if TYPE_CHECKING:
