@@ -178,7 +178,8 @@ class _Server:
         return f"http://127.0.0.1:{self.port}/"
 
     def start(self) -> None:
-        env = {**os.environ, "SWAPDEMO_SECRET_KEY": os.environ.get("SWAPDEMO_SECRET_KEY") or "bench-only-" + "k" * 40}
+        # One key for every worker of both servers: the process's own (configured or random).
+        env = {**os.environ, "SWAPDEMO_SECRET_KEY": from_environment().secret_key}
         command = [arg.replace("{port}", str(self.port)) for arg in self.command]
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 30
