@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("wsgi_stack.transport")
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
-_serving: contextvars.ContextVar[tuple[str, str, str, Mount]] = contextvars.ContextVar("wsgi_stack_serving")
+_serving: contextvars.ContextVar[tuple[str, str, str, Mount, str]] = contextvars.ContextVar("wsgi_stack_serving")
 
 
 def _origin(scheme: str, netloc: str) -> tuple[str, str, str]:
@@ -56,7 +56,8 @@ def _origin(scheme: str, netloc: str) -> tuple[str, str, str]:
 def serving(environ: WSGIEnvironment, dispatcher: Mount) -> contextvars.Token[Any]:
     """Record which dispatcher serves which origin until the caller resets the returned token."""
     netloc = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
-    return _serving.set((environ["wsgi.url_scheme"], netloc, environ.get("SCRIPT_NAME", ""), dispatcher))
+    forwarded = environ.get("HTTP_X_FORWARDED_PROTO", "")
+    return _serving.set((environ["wsgi.url_scheme"], netloc, environ.get("SCRIPT_NAME", ""), dispatcher, forwarded))
 
 
 class _Call(threading.Thread):
@@ -170,6 +171,10 @@ class InProcessTransport(BaseAdapter):
     :param fallback: the adapter for every other URL; a plain
         ``requests.adapters.HTTPAdapter`` when not given (pass one with
         ``max_retries`` to retry network calls).
+    :param trust_forwarded_proto: behind a TLS-terminating proxy, take the
+        request's scheme from ``X-Forwarded-Proto`` (only when the proxy sets
+        it, as Django's ``SECURE_PROXY_SSL_HEADER`` assumes), so ``https://``
+        URLs the apps build still count as this server's.
 
     Mount it for both schemes: ``session.mount("http://", transport)`` and
     ``session.mount("https://", transport)``.  A URL is local when a
@@ -180,16 +185,17 @@ class InProcessTransport(BaseAdapter):
     and ``wsgi_stack.in_process=True``.
     """
 
-    def __init__(self, fallback: BaseAdapter | None = None) -> None:
+    def __init__(self, fallback: BaseAdapter | None = None, trust_forwarded_proto: bool = False) -> None:
         super().__init__()
         self.fallback = fallback or HTTPAdapter()
+        self.trust_forwarded_proto = trust_forwarded_proto
         self._builder = HTTPAdapter()
 
     @classmethod
-    def session(cls, fallback: BaseAdapter | None = None) -> requests.Session:
+    def session(cls, fallback: BaseAdapter | None = None, trust_forwarded_proto: bool = False) -> requests.Session:
         """A ``requests.Session`` with a transport mounted for ``http://`` and ``https://``."""
         session = requests.Session()
-        transport = cls(fallback)
+        transport = cls(fallback, trust_forwarded_proto)
         session.mount("http://", transport)
         session.mount("https://", transport)
         return session
@@ -200,7 +206,7 @@ class InProcessTransport(BaseAdapter):
             return self.fallback.send(request, stream=stream, **kwargs)
         timeout = kwargs.get("timeout")
         read_timeout = timeout[1] if isinstance(timeout, tuple) else timeout
-        call = _Call(_serving.get()[3], environ)
+        call = _Call(_serving.get()[3], environ)  # the dispatcher serving this request
         call.start()
         if not call.started.wait(read_timeout):
             call.cancelled.set()
@@ -226,12 +232,13 @@ class InProcessTransport(BaseAdapter):
         self.fallback.close()
         self._builder.close()
 
-    @staticmethod
-    def _local_environ(request: PreparedRequest) -> WSGIEnvironment | None:
+    def _local_environ(self, request: PreparedRequest) -> WSGIEnvironment | None:
         current = _serving.get(None)
         if current is None:
             return None
-        scheme, netloc, root, dispatcher = current
+        scheme, netloc, root, dispatcher, forwarded = current
+        if self.trust_forwarded_proto and forwarded in ("http", "https"):
+            scheme = forwarded
         origin = _origin(scheme, netloc)
         url = urlsplit(request.url)
         if _origin(url.scheme, url.netloc) != origin:

@@ -47,7 +47,7 @@ def make_app(config: Config, *, client: ApiClient | None = None) -> WSGIApplicat
     if client is None:
         from django.core.cache import cache
 
-        client = ApiClient(make_session(), cache=cache)
+        client = ApiClient(make_session(behind_tls_proxy=config.https), cache=cache)
 
     def talks(request: HttpRequest) -> ApiQuerySet[Talk]:
         # /api is mounted at the process root, so an absolute path names it whatever this app's prefix.

@@ -38,7 +38,9 @@ if TYPE_CHECKING:
     from django.core.cache.backends.base import BaseCache
 
 
-def make_session(*, retries: int = 2, backoff: float = 0.2, retry_after_cap: int = 5, in_process: bool = True) -> requests.Session:
+def make_session(
+    *, retries: int = 2, backoff: float = 0.2, retry_after_cap: int = 5, in_process: bool = True, behind_tls_proxy: bool = False
+) -> requests.Session:
     """A Session retrying GETs on connection errors, read errors and 429/502/503/504.
 
     :param retries: retries after the first attempt; ``0`` switches retrying off.
@@ -46,6 +48,8 @@ def make_session(*, retries: int = 2, backoff: float = 0.2, retry_after_cap: int
     :param retry_after_cap: the longest ``Retry-After`` obeyed, in seconds.
     :param in_process: mount :class:`~wsgi_stack.transport.InProcessTransport`
         (network calls still go through the retrying adapter).
+    :param behind_tls_proxy: trust ``X-Forwarded-Proto`` when deciding whether a
+        URL names this server (``SWAPDEMO_HTTPS``).
     """
     retry = Retry(
         total=retries,
@@ -58,7 +62,7 @@ def make_session(*, retries: int = 2, backoff: float = 0.2, retry_after_cap: int
     )
     network = HTTPAdapter(max_retries=retry)
     if in_process:
-        session = InProcessTransport.session(fallback=network)
+        session = InProcessTransport.session(fallback=network, trust_forwarded_proto=behind_tls_proxy)
     else:
         session = requests.Session()
         session.mount("http://", network)

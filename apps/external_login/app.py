@@ -66,7 +66,7 @@ def make_app(config: Config, timeout: tuple[float, float] = (3.05, 10.0)) -> WSG
         from apps.oidc_provider.clients import DEVELOPMENT_CLIENT
 
         settings = Settings(DEVELOPMENT_CLIENT.client_id, DEVELOPMENT_CLIENT.client_secret, timeout=timeout)
-    relying_party = RelyingParty(config.oidc_issuer, settings, InProcessTransport.session())
+    relying_party = RelyingParty(config.oidc_issuer, settings, InProcessTransport.session(trust_forwarded_proto=config.https))
 
     def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         environ[RELYING_PARTY_KEY] = relying_party

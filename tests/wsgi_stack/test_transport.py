@@ -9,6 +9,7 @@ from wsgiref.validate import validator
 
 import pytest
 import requests
+from webtest import TestApp
 
 from tests.conftest import LiveServer, gunicorn, run_server
 from wsgi_stack.mount import Mount
@@ -203,3 +204,24 @@ def test_an_in_process_app_that_raises_answers_500_like_a_server(session, caplog
     with LiveServer(Mount({"/broken": broken, "/page": page})) as server:
         assert requests.get(server.url + "/page/", timeout=10).text == "500"
     assert "inner bug" in caplog.text
+
+
+@pytest.mark.parametrize("trusted", [True, False])
+def test_behind_a_tls_proxy_https_urls_of_this_server_stay_in_process_when_trusted(trusted: bool) -> None:
+    transport_session = InProcessTransport.session(trust_forwarded_proto=trusted)
+
+    def page(environ, start_response):
+        # What Django's build_absolute_uri gives behind the proxy: https, the Host the proxy passed on.
+        url = f"https://{environ['HTTP_HOST']}/api/x"
+        try:
+            seen = transport_session.get(url, timeout=2).json()["in_process"]
+            body = b"in-process" if seen else b"network"
+        except requests.RequestException:  # https to a port where nothing listens
+            body = b"network"
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [body]
+
+    # WebTest stands in for the proxy: it passes X-Forwarded-Proto on, as a trusted proxy does.
+    client = TestApp(validator(Mount({"/api": json_app(describe), "/page": page})), lint=False)
+    answer = client.get("/page/", headers={"X-Forwarded-Proto": "https"}).text
+    assert answer == ("in-process" if trusted else "network")
