@@ -2,7 +2,7 @@
 
 Read in this order: :mod:`.bridge` (the adapter, the lesson of the demo),
 :mod:`.forms` (a plain Django form), :mod:`.views` (plain Pyramid views),
-:mod:`.store` (SQLite), then :func:`make_app` below.
+:mod:`.store` (SQLite or PostgreSQL), then :func:`make_app` below.
 """
 
 from __future__ import annotations
@@ -57,12 +57,13 @@ def request_body_tween(handler: Callable[[Request], Response], registry: Registr
 
 
 def make_app(config: Config) -> WSGIApplication:
-    """The Pyramid WSGI app; proposals are kept in ``<data_dir>/pyramid_forms.sqlite3``.
+    """The Pyramid WSGI app; proposals go to PostgreSQL when ``DATABASE_URL`` names it, else to
+    ``<data_dir>/pyramid_forms.sqlite3``.
 
     Nothing of Django is configured here: :mod:`.bridge` does it on the first
     request, so that in the stack the Django demos set the process's settings first.
     """
-    store = ProposalStore(config.data_dir / "pyramid_forms.sqlite3")
+    store = ProposalStore.for_config(config)
     sessions = SignedCookieSessionFactory(
         config.secret_key, cookie_name="swapdemo_forms", secure=config.https, httponly=True, samesite="Lax"
     )

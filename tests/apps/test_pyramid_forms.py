@@ -284,3 +284,29 @@ def test_python_m_swapdemo_pyramid_forms_serves_the_demo_alone(tmp_path) -> None
             assert server.wait(timeout=15) == 0
         finally:
             server.kill()
+
+
+@pytest.fixture
+def postgres_config(config):
+    url = os.environ.get("SWAPDEMO_TEST_DATABASE_URL")
+    if not url:
+        pytest.skip("set SWAPDEMO_TEST_DATABASE_URL to run the PostgreSQL tests")
+    import dj_database_url
+    import psycopg
+
+    def drop() -> None:
+        with psycopg.connect(url) as connection:
+            connection.execute("DROP TABLE IF EXISTS proposal")
+
+    drop()
+    yield config.replace(database=dj_database_url.parse(url))
+    drop()
+
+
+def test_with_database_url_on_postgresql_proposals_are_stored_there(postgres_config) -> None:
+    first = TestApp(make_app(postgres_config, ("pyramid_forms",)))
+    fill(first.get("/forms/"), slides=Upload("talk.pdf", PDF, "application/pdf")).submit().follow()
+    second = TestApp(make_app(postgres_config, ("pyramid_forms",)))
+    assert listed_titles(second) == ["#1 Forms without the framework"]
+    assert second.get("/forms/proposals/1/slides").body == PDF
+    assert not (postgres_config.data_dir / "pyramid_forms.sqlite3").exists()
