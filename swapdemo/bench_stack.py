@@ -79,18 +79,28 @@ def _with_access_log(measure: Callable[[], float]) -> Callable[[], float]:
     return logged
 
 
+def _layer_variants(app: WSGIApplication, path: str, number: int) -> list[Variant]:
+    """The app mounted alone, under all layers, and under all layers writing the access log (CPU time)."""
+    mounted, stacked = _mounted(app), _stacked(app)
+
+    def measured(target: WSGIApplication) -> Callable[[], float]:
+        return per_call(lambda: call(target, path), number, time.process_time)
+
+    return [
+        Variant("mounted app alone (Mount + app)", measured(mounted)),
+        Variant("all layers, profiling off", measured(stacked)),
+        Variant("all layers, access log written to /dev/null", _with_access_log(measured(stacked))),
+    ]
+
+
 def stack_overhead(quick: bool) -> Comparison:
     hello = django_app("swapdemo.urls")
-    mounted, stacked = _mounted(hello), _stacked(hello)
     number = 50 if quick else 100
-    cpu = time.process_time
     return Comparison(
         "stack overhead: Django hello view in-process (CPU time)",
         [
-            Variant("bare mounted app (Mount + Django)", per_call(lambda: call(mounted, "/demo/hello/"), number, cpu)),
-            Variant("all layers, profiling off", per_call(lambda: call(stacked, "/demo/hello/"), number, cpu)),
-            Variant("all layers, access log written to /dev/null", _with_access_log(per_call(lambda: call(stacked, "/demo/hello/"), number, cpu))),
-            Variant("the Django app alone, unmounted", per_call(lambda: call(hello, "/hello/"), number, cpu)),
+            *_layer_variants(hello, "/demo/hello/", number),
+            Variant("the Django app alone, unmounted", per_call(lambda: call(hello, "/hello/"), number, time.process_time)),
         ],
         # Many short rounds: the overhead is a few microseconds, and the median of many
         # side-by-side pairs is what filters out the other processes on a 2-core machine.
@@ -105,16 +115,9 @@ def _noop(environ: dict[str, Any], start_response: Any) -> list[bytes]:
 
 
 def layers_own_cost(quick: bool) -> Comparison:
-    mounted, stacked = _mounted(_noop), _stacked(_noop)
-    number = 2000 if quick else 20000
-    cpu = time.process_time
     return Comparison(
         "stack overhead: the layers' own cost, around an app that does nothing (CPU time)",
-        [
-            Variant("Mount + a no-op app", per_call(lambda: call(mounted, "/demo/x"), number, cpu)),
-            Variant("all layers, profiling off, + Mount + the no-op app", per_call(lambda: call(stacked, "/demo/x"), number, cpu)),
-            Variant("all layers, access log written to /dev/null", _with_access_log(per_call(lambda: call(stacked, "/demo/x"), number, cpu))),
-        ],
+        _layer_variants(_noop, "/demo/x", 2000 if quick else 20000),
         rounds=15,
         target="the difference of the first two, divided by the Django hello view's time above, is the layers' share (at most 3%)",
     )
@@ -122,7 +125,7 @@ def layers_own_cost(quick: bool) -> Comparison:
 
 def _repoze(app: WSGIApplication, stats_dir: str) -> WSGIApplication:
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.filterwarnings("ignore", "'cgi' is deprecated", DeprecationWarning)  # repoze.profile imports cgi
         from repoze.profile.profiler import ProfileMiddleware
     return ProfileMiddleware(app, log_filename=os.path.join(stats_dir, "repoze.prof"), discard_first_request=False, unwind=True)
 
