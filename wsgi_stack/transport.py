@@ -46,11 +46,13 @@ _DEFAULT_PORTS = {"http": "80", "https": "443"}
 _serving: contextvars.ContextVar[tuple[str, str, str, Mount, str]] = contextvars.ContextVar("wsgi_stack_serving")
 
 
-def _origin(scheme: str, netloc: str) -> tuple[str, str, str]:
-    host, _, port = netloc.lower().rpartition(":") if not netloc.endswith("]") else (netloc.lower(), "", "")
-    if not host or not port.isdigit():
-        host, port = netloc.lower(), ""
-    return scheme, host, port or _DEFAULT_PORTS.get(scheme, "")
+def _origin(scheme: str, netloc: str) -> tuple[str, str, str] | None:
+    """``(scheme, host, port)`` with the default port filled in; ``None`` for a malformed netloc."""
+    try:
+        parts = urlsplit(f"//{netloc}")
+        return scheme, parts.hostname or "", str(parts.port or _DEFAULT_PORTS.get(scheme, ""))
+    except ValueError:
+        return None
 
 
 def serving(environ: WSGIEnvironment, dispatcher: Mount) -> contextvars.Token[Any]:
@@ -201,12 +203,12 @@ class InProcessTransport(BaseAdapter):
         return session
 
     def send(self, request: PreparedRequest, stream: bool = False, **kwargs: Any) -> Response:
-        environ = self._local_environ(request)
-        if environ is None:
+        local = self._local_call(request)
+        if local is None:
             return self.fallback.send(request, stream=stream, **kwargs)
         timeout = kwargs.get("timeout")
         read_timeout = timeout[1] if isinstance(timeout, tuple) else timeout
-        call = _Call(_serving.get()[3], environ)  # the dispatcher serving this request
+        call = _Call(*local)
         call.start()
         if not call.started.wait(read_timeout):
             call.cancelled.set()
@@ -232,7 +234,8 @@ class InProcessTransport(BaseAdapter):
         self.fallback.close()
         self._builder.close()
 
-    def _local_environ(self, request: PreparedRequest) -> WSGIEnvironment | None:
+    def _local_call(self, request: PreparedRequest) -> tuple[Mount, WSGIEnvironment] | None:
+        """The dispatcher and environ for ``request`` when it is for this process, else ``None``."""
         current = _serving.get(None)
         if current is None:
             return None
@@ -241,7 +244,7 @@ class InProcessTransport(BaseAdapter):
             scheme = forwarded
         origin = _origin(scheme, netloc)
         url = urlsplit(request.url)
-        if _origin(url.scheme, url.netloc) != origin:
+        if origin is None or _origin(url.scheme, url.netloc) != origin:
             return None
         path = unquote_to_bytes(url.path or "/").decode("latin-1")
         if not path.startswith(root + "/") or dispatcher.match(path[len(root) :]) is None:
@@ -271,9 +274,9 @@ class InProcessTransport(BaseAdapter):
         }
         for name, value in request.headers.items():
             key = name.upper().replace("-", "_")
-            if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-                environ[key] = value if key == "CONTENT_TYPE" else environ[key]
-            else:
+            if key == "CONTENT_TYPE":
+                environ[key] = value
+            elif key != "CONTENT_LENGTH":  # measured from the body above
                 environ["HTTP_" + key] = value
         environ.setdefault("HTTP_HOST", url.netloc)
-        return environ
+        return dispatcher, environ
