@@ -11,6 +11,7 @@ import argparse
 import logging
 import signal
 import sys
+import threading
 from typing import TYPE_CHECKING
 
 import waitress
@@ -21,6 +22,8 @@ from swapdemo.config import from_environment
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from types import FrameType
+
+    from _typeshed.wsgi import WSGIApplication
 
 
 def parser(prog: str, what: str) -> argparse.ArgumentParser:
@@ -51,3 +54,39 @@ def main(names: tuple[str, ...] | None, what: str, argv: Sequence[str] | None = 
         server.close()
         print("swapdemo: stopped", flush=True)
     return 0
+
+
+class ThreadedServer:
+    """A WSGI app served by waitress in a background thread on 127.0.0.1, for tests and benchmarks.
+
+    ``url`` has no trailing slash.  Use it as a context manager, or call
+    :meth:`start` and :meth:`stop` (a bench comparison's set-up and tear-down).
+    """
+
+    def __init__(self, app: WSGIApplication, threads: int = 4) -> None:
+        self.server = waitress.create_server(app, host="127.0.0.1", port=0, threads=threads, clear_untrusted_proxy_headers=True)
+        self.url = f"http://127.0.0.1:{self.server.effective_port}"
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self) -> None:
+        # Polling a flag lets the loop end before the sockets close, so select() never sees a closed fd.
+        while not self.stopping.is_set():
+            self.server.asyncore.loop(timeout=0.05, map=self.server._map, count=1)
+
+    def start(self) -> ThreadedServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=10)
+        self.server.task_dispatcher.shutdown()
+        for channel in list(self.server._map.values()):
+            channel.close()
+
+    def __enter__(self) -> ThreadedServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -8,7 +8,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -17,10 +16,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 import requests
-import waitress
+
+from swapdemo.runner import ThreadedServer
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import WSGIApplication
+    pass
 
 # The suite reads its configuration once per process, so the test process fixes it before any import.
 os.environ.setdefault("SWAPDEMO_SECRET_KEY", "tests-only-secret-key-" + "x" * 40)
@@ -34,30 +34,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class LiveServer:
-    """A WSGI app served by waitress in a thread on 127.0.0.1."""
-
-    def __init__(self, app: WSGIApplication, threads: int = 4) -> None:
-        self.server = waitress.create_server(app, host="127.0.0.1", port=0, threads=threads, clear_untrusted_proxy_headers=True)
-        self.url = f"http://127.0.0.1:{self.server.effective_port}"
-        self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self._loop, daemon=True)
-
-    def _loop(self) -> None:
-        # Polling a flag lets the loop end before the sockets close, so select() never sees a closed fd.
-        while not self.stopping.is_set():
-            self.server.asyncore.loop(timeout=0.05, map=self.server._map, count=1)
-
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stopping.set()
-        self.thread.join(timeout=10)
-        self.server.task_dispatcher.shutdown()
-        for channel in list(self.server._map.values()):
-            channel.close()
+# Tests call it LiveServer, after Django's LiveServerTestCase.
+LiveServer = ThreadedServer
 
 
 ROOT = Path(__file__).resolve().parent.parent

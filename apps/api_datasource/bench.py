@@ -18,11 +18,9 @@ The API serves the same 120 talks under waitress on 127.0.0.1.
 
 from __future__ import annotations
 
-import threading
 from typing import TYPE_CHECKING, Any
 
 import requests
-import waitress
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.paginator import Paginator
 from django.db import connections, transaction
@@ -40,6 +38,7 @@ from apps.talks_api.app import TalksAPI
 from swapdemo.bench import Comparison, Variant, per_call
 from swapdemo.bench_stack import call
 from swapdemo.config import from_environment
+from swapdemo.runner import ThreadedServer
 from swapdemo.site import migrate
 from wsgi_stack.mount import Mount
 
@@ -55,25 +54,16 @@ ORDER = ("day", "start", "room")
 
 
 class _Served:
-    """The talks API under waitress in a thread: a comparison's setup starts it, its teardown stops it."""
+    """The talks API under waitress in a thread: a comparison's set-up starts it, its tear-down stops it."""
 
     api = ""
 
     def start(self) -> None:
-        self.server = waitress.create_server(TalksAPI(load_talks()), host="127.0.0.1", port=0, threads=4)
-        self.api = f"http://127.0.0.1:{self.server.effective_port}/"
-        self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self._loop, daemon=True)
-        self.thread.start()
-
-    def _loop(self) -> None:
-        while not self.stopping.is_set():
-            self.server.asyncore.loop(timeout=0.05, map=self.server._map, count=1)
+        self.server = ThreadedServer(TalksAPI(load_talks())).start()
+        self.api = self.server.url + "/"
 
     def stop(self) -> None:
-        self.stopping.set()
-        self.thread.join(timeout=10)
-        self.server.close()
+        self.server.stop()
 
 
 def _client(cache: bool = False) -> ApiClient:

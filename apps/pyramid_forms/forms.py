@@ -10,6 +10,7 @@ Django ``ValidationError``\\ s with codes of their own.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -38,15 +39,18 @@ TOPICS = (
 )
 
 
-def track_choices() -> list[tuple[str, str]]:
+@functools.cache
+def track_choices() -> tuple[tuple[str, str], ...]:
     """The conference's tracks that take proposals: every track but the keynotes."""
-    return [(track, track) for track in sorted({talk.track for talk in load_talks()} - {"Keynotes"})]
+    return tuple((track, track) for track in sorted({talk.track for talk in load_talks()} - {"Keynotes"}))
 
 
+@functools.cache
 def first_day() -> dt.date:
     return min(talk.day for talk in load_talks())
 
 
+@functools.cache
 def last_day() -> dt.date:
     return max(talk.day for talk in load_talks())
 

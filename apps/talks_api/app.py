@@ -49,6 +49,7 @@ class TalksAPI:
     def __init__(self, talks: Sequence[Talk]) -> None:
         self.talks = tuple(talks)
         self.by_id = {talk.id: talk for talk in self.talks}
+        self._rows = {talk.id: talk.to_dict() for talk in self.talks}  # the data never changes: serialise once
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         status, payload, extra = self.answer(environ)
@@ -66,10 +67,10 @@ class TalksAPI:
             except BadParameter as exc:
                 return 400, {"error": str(exc), "parameter": exc.parameter}, []
             count, window = query.apply(self.talks)
-            results = [talk.to_dict() for talk in window]
+            results = [self._rows[talk.id] for talk in window]
             return 200, {"count": count, "limit": query.limit, "offset": query.offset, "results": results}, []
         if (match := _DETAIL.fullmatch(path)) and (talk := self.by_id.get(int(match[1]))):
-            return 200, talk.to_dict(), []
+            return 200, self._rows[talk.id], []
         return 404, {"error": f"nothing at {path!r}: try /talks/ or /talks/<id>/"}, []
 
     @staticmethod
