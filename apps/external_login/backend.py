@@ -62,7 +62,8 @@ class OpenIDConnectBackend(ModelBackend):
 
     def get_or_create_user(self, claims: dict[str, Any]) -> AbstractUser:
         """The user linked to this ``iss`` and ``sub``, created on their first sign-in."""
-        found = ExternalIdentity.objects.select_related("user").filter(issuer=claims["iss"], subject=claims["sub"]).first()
+        linked = ExternalIdentity.objects.select_related("user").filter(issuer=claims["iss"], subject=claims["sub"])
+        found = linked.first()
         if found is not None:
             return found.user
         try:
@@ -72,7 +73,7 @@ class OpenIDConnectBackend(ModelBackend):
                 return user
         except IntegrityError:
             # Two first sign-ins of one person at once: the other request created the user.
-            found = ExternalIdentity.objects.select_related("user").filter(issuer=claims["iss"], subject=claims["sub"]).first()
+            found = linked.first()
             if found is None:
                 raise
             return found.user
