@@ -100,6 +100,18 @@ def test_jinja2_and_dtl_render_equivalent_html(client: TestApp, query: str, lang
     assert jinja.text != dtl.text  # two engines did render: their whitespace and entities differ
 
 
+@pytest.mark.usefixtures("client")  # the app factory sets Django up
+def test_the_benchs_engine_only_rows_are_the_same_table_in_both_engines() -> None:
+    from django.template import engines
+
+    from apps.jinja_templates.bench import ROWS
+
+    rendered = [Canonical(engines[using].from_string(ROWS).render({"talks": TALKS})).items for using in ("django", "jinja2")]
+    assert rendered[0] == rendered[1]
+    assert sum(item[:2] == ("<", "tr") for item in rendered[0]) == len(TALKS)
+    assert ("text", TALKS[-1].title) in rendered[1]
+
+
 def test_urls_and_static_paths_include_the_mount(anywhere: TestApp) -> None:
     schedule = anywhere.get("/jinja/")
     links = hrefs(schedule.text)
