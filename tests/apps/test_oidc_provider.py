@@ -110,6 +110,19 @@ def test_a_code_flow_with_pkce_yields_a_signed_id_token(idp, browser, method) ->
     assert claims["exp"] > claims["iat"] and claims["auth_time"] <= claims["iat"]
 
 
+def test_each_origin_the_provider_is_reached_on_issues_tokens_as_itself(idp) -> None:
+    other = idp.replace("127.0.0.1", "localhost")
+    assert other != idp
+    keys = KeySet.import_key_set(requests.get(f"{idp}/idp/jwks/", timeout=10).json())
+    for origin in (idp, other, idp):
+        url, sent = authorization(origin)
+        with requests.Session() as browser:
+            code = query(sign_in(origin, browser, url))["code"]
+        assert redeem(other if origin == idp else idp, code, sent["code_verifier"]).json()["error"] == "invalid_grant"
+        id_token = redeem(origin, code, sent["code_verifier"]).json()["id_token"]
+        assert jwt.decode(id_token, keys, algorithms=["RS256"]).claims["iss"] == f"{origin}/idp"
+
+
 def test_a_code_is_redeemed_once_and_only_with_its_verifier_and_secret(idp, browser) -> None:
     url, sent = authorization(idp)
     code = query(sign_in(idp, browser, url))["code"]
