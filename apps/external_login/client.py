@@ -15,7 +15,7 @@ import dataclasses
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 from authlib.common.security import generate_token
@@ -28,6 +28,8 @@ from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
+
+T = TypeVar("T")
 
 
 class OIDCError(Exception):
@@ -102,13 +104,14 @@ class OIDCClient:
 
     def __init__(self, issuer: str, settings: Settings, http: requests.Session) -> None:
         self.issuer, self.settings, self.http = issuer, settings, http
+        self._registry = JWSRegistry(algorithms=list(settings.algorithms), strict_check_header=False)
         self._metadata: tuple[float, dict[str, Any]] | None = None
         self._keys: tuple[float, KeySet] | None = None
 
     def metadata(self) -> dict[str, Any]:
         """The discovery document, checked (OpenID Connect Discovery 1.0 §3 and §4.3)."""
-        if self._metadata and time.monotonic() - self._metadata[0] < self.settings.cache_seconds:
-            return self._metadata[1]
+        if (fresh := self._fresh(self._metadata)) is not None:
+            return fresh
         url = self.issuer.rstrip("/") + "/.well-known/openid-configuration"
         document = self._get_json(url)
         if not isinstance(document, dict):
@@ -171,12 +174,17 @@ class OIDCClient:
         return add_params_to_uri(endpoint, params)
 
     def _decode(self, id_token: str, keys: KeySet) -> jwt.Token:
-        registry = JWSRegistry(algorithms=list(self.settings.algorithms), strict_check_header=False)
-        return jwt.decode(id_token, keys, registry=registry)
+        return jwt.decode(id_token, keys, registry=self._registry)
+
+    def _fresh(self, cached: tuple[float, T] | None) -> T | None:
+        """The value cached at a ``time.monotonic()`` less than ``cache_seconds`` ago, else ``None``."""
+        if cached is not None and time.monotonic() - cached[0] < self.settings.cache_seconds:
+            return cached[1]
+        return None
 
     def _key_set(self, refresh: bool = False) -> KeySet:
-        if not refresh and self._keys and time.monotonic() - self._keys[0] < self.settings.cache_seconds:
-            return self._keys[1]
+        if not refresh and (fresh := self._fresh(self._keys)) is not None:
+            return fresh
         url = self.metadata()["jwks_uri"]
         try:
             keys = KeySet.import_key_set(self._get_json(url))
