@@ -11,8 +11,9 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError
@@ -23,7 +24,7 @@ from apps.orm_scripts import datafiles, standalone
 from swapdemo.config import from_environment
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Sequence
 
     from apps.conference.data import Talk
 
@@ -101,7 +102,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 1
 
 
-
 def _format(args: argparse.Namespace) -> str:
     if args.format:
         return args.format
@@ -112,13 +112,22 @@ def _format(args: argparse.Namespace) -> str:
     return datafiles.FORMATS[args.output.suffix.lower()]
 
 
+@contextmanager
+def _output(args: argparse.Namespace) -> Iterator[tuple[TextIO, str]]:
+    """The file to write (stdout without ``-o``) and its format, known before the file is opened."""
+    chosen = _format(args)
+    if args.output is None:
+        yield sys.stdout, chosen
+    else:
+        with args.output.open("w", encoding="utf-8", newline="") as out:
+            yield out, chosen
+
+
 def _write(args: argparse.Namespace, talks: Iterable[Talk], total: int | None) -> int:
     disable = None if args.progress is None else not args.progress
     bar = tqdm(talks, total=total, unit=" talks", file=sys.stderr, disable=disable)
-    if args.output is None:
-        return datafiles.write(bar, sys.stdout, _format(args))
-    with args.output.open("w", encoding="utf-8", newline="") as out:
-        return datafiles.write(bar, out, _format(args))
+    with _output(args) as (out, chosen):
+        return datafiles.write(bar, out, chosen)
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -143,9 +152,8 @@ def _with_models(args: argparse.Namespace) -> int:
     elif args.command == "report":
         sys.stdout.write(reports.render(reports.summary(), args.format))
     elif args.command == "export":
-        if args.output is None:
-            reports.export(sys.stdout, _format(args))
-        else:
-            with args.output.open("w", encoding="utf-8", newline="") as out:
-                print(f"exported {reports.export(out, _format(args)):,} talks to {args.output}", file=sys.stderr)
+        with _output(args) as (out, chosen):
+            count = reports.export(out, chosen)
+        if args.output:
+            print(f"exported {count:,} talks to {args.output}", file=sys.stderr)
     return 0

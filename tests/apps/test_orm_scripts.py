@@ -139,6 +139,16 @@ def test_generate_writes_a_file_that_reads_back_as_the_same_talks(tmp_path: Path
     assert list(TalkFile(path)) == list(generate(500, seed=7))
 
 
+def test_an_output_file_of_unknown_format_is_refused_before_it_is_touched(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("keep me\n")
+    assert main(["generate", "3", "-o", str(notes)]) == 1
+    assert "notes.txt: unknown format; name it .csv, .jsonl or .json, or pass --format" in capsys.readouterr().err
+    assert notes.read_text() == "keep me\n"
+    assert main(["generate", "3", "-o", str(notes), "--format", "csv"]) == 0
+    assert notes.read_text().startswith("id,title,") and len(notes.read_text().splitlines()) == 4
+
+
 def test_generate_writes_json_lines_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["generate", "3"]) == 0
     lines = capsys.readouterr().out.splitlines()
