@@ -7,14 +7,12 @@ RP-initiated logout.  What is left to this module is what Authlib leaves to
 its user: where codes are stored, which key signs, and what the issuer is.
 
 The issuer is the origin and mount a request came in on, so :class:`Provider`
-keeps one server per issuer (a server holds no request state; Authlib makes
-the grant objects per request); the signing key is made once per process,
-in :func:`Provider.__init__`.
+builds a small server per request (a few registrations, no I/O) for that
+issuer; the signing key is made once per process, in :func:`Provider.__init__`.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -146,7 +144,7 @@ class ProviderServer(AuthorizationServer):
 
 
 class Provider:
-    """The provider of one process: an RSA key made at start-up, and a server per issuer."""
+    """The provider of one process: an RSA key made at start-up, and servers made per request."""
 
     def __init__(self) -> None:
         self.key = RSAKey.generate_key(2048, parameters={"use": "sig", "alg": ALGORITHM}, auto_kid=True)
@@ -154,15 +152,10 @@ class Provider:
         grant_logger = logging.getLogger(grants.AuthorizationCodeGrant.__module__)
         if not any(isinstance(existing, _TokenLogFilter) for existing in grant_logger.filters):
             grant_logger.addFilter(_TokenLogFilter())
-        # Bounded: with ALLOWED_HOSTS = ["*"] (development), every Host header is a new issuer.
-        self._servers = functools.lru_cache(maxsize=16)(self._new_server)
 
     def server(self, request: HttpRequest) -> ProviderServer:
-        """The server for the issuer ``request`` came in on."""
-        return self._servers(issuer(request), f"{request.scheme}://{request.get_host()}")
-
-    def _new_server(self, issuer: str, origin: str) -> ProviderServer:
-        return ProviderServer(issuer, origin, self.key)
+        origin = f"{request.scheme}://{request.get_host()}"
+        return ProviderServer(issuer(request), origin, self.key)
 
     def jwks(self) -> dict[str, Any]:
         return {"keys": [self.key.as_dict(private=False)]}
