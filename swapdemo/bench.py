@@ -19,11 +19,12 @@ import importlib
 import json
 import os
 import platform
+import secrets
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +141,22 @@ def render(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def isolate(environ: MutableMapping[str, str], database_url: str | None = None) -> list[str]:
+    """Make ``environ`` the suite's defaults; returns the names of the variables it dropped.
+
+    Benchmarks migrate, sign users in, import and delete rows: never in the user's own data
+    folder, database, cache or provider.  ``database_url`` is the one database they may use.
+    """
+    dropped = sorted(name for name in environ if name.startswith("SWAPDEMO_") or name == "DATABASE_URL")
+    for name in dropped:
+        del environ[name]
+    environ["SWAPDEMO_DATA_DIR"] = tempfile.mkdtemp(prefix="swapdemo-bench-")
+    environ["SWAPDEMO_SECRET_KEY"] = secrets.token_urlsafe(32)  # one per run: the servers it starts share it
+    if database_url:
+        environ["DATABASE_URL"] = database_url
+    return dropped
+
+
 def machine() -> dict[str, Any]:
     return {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(), "processor": platform.processor() or platform.machine()}
 
@@ -149,11 +166,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer, shorter rounds: a smoke run, not figures to quote")
     parser.add_argument("--only", nargs="*", default=(), metavar="NAME", help="run comparisons whose name contains one of these words")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON")
+    parser.add_argument(
+        "--database-url",
+        metavar="URL",
+        help="a database the benchmarks may migrate, empty and fill (default: an SQLite file in a temporary folder)",
+    )
     args = parser.parse_args(argv)
-    # Benchmarks migrate, sign users in and import rows: never into the user's own data folder.
-    os.environ.setdefault("SWAPDEMO_DATA_DIR", tempfile.mkdtemp(prefix="swapdemo-bench-"))
+    dropped = isolate(os.environ, args.database_url)
     results = []
     print(f"swapdemo bench on {machine()}\n", flush=True)
+    if dropped:
+        print(f"not used: {', '.join(dropped)}; the bench measures the defaults (--database-url names a database it may fill)\n")
     for suite in suites():
         for comparison in importlib.import_module(suite).comparisons(args.quick):
             if args.only and not any(word in comparison.name for word in args.only):

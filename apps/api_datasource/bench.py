@@ -9,9 +9,10 @@
   rows come from differs.  The ORM side reads :class:`apps.orm_scripts.models.Talk`
   from the default database of ``swapdemo.settings``; the comparison's set-up migrates
   it and replaces the table's rows with the shipped talks.  The harness points
-  ``SWAPDEMO_DATA_DIR`` at a temporary folder, so that is a throwaway SQLite file,
-  unless ``DATABASE_URL`` names another database: the rows are replaced there.  The
-  ORM's connection stays open between calls, as the API side's keep-alive session does.
+  ``SWAPDEMO_DATA_DIR`` at a temporary folder and ignores ``DATABASE_URL``, so that is
+  a throwaway SQLite file, unless ``--database-url`` names another database: the rows
+  are replaced there.  The ORM's connection stays open between calls, as the API
+  side's keep-alive session does.
 
 The API serves the same 120 talks under waitress on 127.0.0.1.
 """

@@ -1,10 +1,15 @@
-"""The bench harness reports what it measured: medians, ratios, spreads, and a working load generator."""
+"""The bench harness reports what it measured (medians, ratios, spreads), loads a server, and keeps off the user's data."""
 
 from __future__ import annotations
 
 import itertools
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
-from swapdemo.bench import Comparison, Variant, render, run
+from swapdemo.bench import Comparison, Variant, isolate, render, run
 from swapdemo.bench_stack import _python_load
 from tests.conftest import LiveServer
 
@@ -39,3 +44,27 @@ def test_the_python_load_generator_counts_the_requests_the_server_answered() -> 
         rate = _python_load(server.url + "/", connections=2, seconds=0.5)
     assert rate > 0
     assert abs(rate * 0.5 - len(answered)) <= 2  # each connection may have one request in flight at the end
+
+
+def test_the_bench_leaves_the_users_data_folder_database_and_settings_alone(tmp_path) -> None:
+    mine = {"SWAPDEMO_DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": f"sqlite:///{tmp_path / 'mine.sqlite3'}"}
+    env = {name: value for name, value in os.environ.items() if not name.startswith("SWAPDEMO_")} | mine
+    done = subprocess.run(
+        [sys.executable, "-m", "swapdemo.bench", "--quick", "--only", "sign-in"],
+        env=env, capture_output=True, text=True, timeout=120, check=True,
+    )
+    assert "sign-in round trip" in done.stdout and "x1.00" in done.stdout
+    assert "not used: DATABASE_URL, SWAPDEMO_DATA_DIR" in done.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_isolate_keeps_the_rest_of_the_environment_and_takes_only_the_database_it_is_given(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    environ = {"PATH": "/usr/bin", "SWAPDEMO_OIDC_ISSUER": "https://idp.example.org", "DATABASE_URL": "postgresql://prod/db"}
+    assert isolate(environ) == ["DATABASE_URL", "SWAPDEMO_OIDC_ISSUER"]
+    assert environ["PATH"] == "/usr/bin" and "DATABASE_URL" not in environ and "SWAPDEMO_OIDC_ISSUER" not in environ
+    data_dir = Path(environ["SWAPDEMO_DATA_DIR"])
+    assert data_dir.parent == tmp_path and data_dir.is_dir() and not any(data_dir.iterdir())
+    scratch = f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
+    isolate(environ, scratch)
+    assert environ["DATABASE_URL"] == scratch
