@@ -61,8 +61,9 @@ class Adapter:
 
     def params(self, resource: Resource[Any], query: Query, offset: int, limit: int | None) -> Pairs:
         """The query string for ``query``'s rows ``offset`` to ``offset + limit``; refuses what cannot be said."""
-        pairs: Pairs = [pair for condition in query.conditions for pair in self.condition(condition)]
-        self.check_repeats(pairs, query)
+        groups = [self.condition(condition) for condition in query.conditions]
+        self.check_repeats(groups)
+        pairs: Pairs = [pair for group in groups for pair in group]
         if query.ordering:
             pairs += self.ordering(query.ordering)
         if query.search:
@@ -81,8 +82,11 @@ class Adapter:
             raise UnsupportedQuery(f"{condition.field}__in: the {self.name} convention separates values with commas, so a value cannot contain one")
         return ",".join(values)
 
-    def check_repeats(self, pairs: Pairs, query: Query) -> None:
-        """Builtin parameters may repeat (all must hold); conventions that read one value refuse."""
+    def check_repeats(self, groups: list[Pairs]) -> None:
+        """Refuse parameters the API would not AND; ``groups`` holds each condition's pairs.
+
+        Builtin parameters may repeat (all must hold).
+        """
 
     def ordering(self, fields: tuple[str, ...]) -> Pairs:
         return [("ordering", ",".join(fields))]
@@ -122,8 +126,8 @@ class DrfAdapter(Adapter):
             raise UnsupportedQuery(f"the API does not filter {condition.field} by {condition.lookup}")
         return super().condition(condition)
 
-    def check_repeats(self, pairs: Pairs, query: Query) -> None:
-        if repeated := [name for name, times in Counter(name for name, _ in pairs).items() if times > 1]:
+    def check_repeats(self, groups: list[Pairs]) -> None:
+        if repeated := [name for name, times in Counter(name for group in groups for name, _ in group).items() if times > 1]:
             raise UnsupportedQuery(f"{repeated[0]} is filtered twice: a drf API reads one value per parameter")
 
 
@@ -152,14 +156,13 @@ class JsonServerAdapter(Adapter):
             return [(f"{field}_like", pattern if lookup == "icontains" else f"^{pattern}$")]
         raise UnsupportedQuery(f"json-server has no {lookup} lookup: it offers exact, in, gte, lte, icontains and iexact")
 
-    def check_repeats(self, pairs: Pairs, query: Query) -> None:
-        # json-server ORs repeated parameters, so only one condition may use each.
-        names = [{name for name, _ in self.condition(c)} for c in query.conditions]
+    def check_repeats(self, groups: list[Pairs]) -> None:
+        # json-server ORs repeated parameters, so only one condition may use each (__in repeats its own).
         seen: set[str] = set()
-        for group in names:
-            if seen & group:
-                raise UnsupportedQuery(f"{sorted(seen & group)[0]} is used by two filters: json-server would OR them")
-            seen |= group
+        for names in ({name for name, _ in group} for group in groups):
+            if seen & names:
+                raise UnsupportedQuery(f"{sorted(seen & names)[0]} is used by two filters: json-server would OR them")
+            seen |= names
 
     def ordering(self, fields: tuple[str, ...]) -> Pairs:
         sort = ",".join(name.removeprefix("-") for name in fields)
