@@ -19,19 +19,26 @@ mount prefix), ``static(path)``, ``get_messages(request)`` and
 Django's catalogs in the active language; filters ``date`` and ``time``
 (Django's formats, aware datetimes shown in the current time zone),
 ``pluralize`` and ``naturaltime``.  Undefined variables raise when
-``settings.DEBUG`` is on and render empty otherwise, attributes of them included.
+``settings.DEBUG`` is on and render empty otherwise, attributes of them and
+these filters' results included.  Django's backend always passes an
+``undefined`` option, so ``Undefined`` and ``DebugUndefined`` (its defaults)
+are replaced by that policy; pass another class to keep your own.  A syntax
+error is Django's ``TemplateSyntaxError`` with the template and line in its
+message, not only in ``template_debug``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import sys
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import jinja2
 from django.conf import settings
 from django.contrib.messages import get_messages
-from django.template import TemplateDoesNotExist, defaultfilters
+from django.template import TemplateDoesNotExist, TemplateSyntaxError, defaultfilters
+from django.template.backends.jinja2 import get_exception_info
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
@@ -45,7 +52,18 @@ from django.utils.translation import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from types import TracebackType
+
+
+def _undefined_renders_as_itself(filter: Callable[..., Any]) -> Callable[..., Any]:
+    """An undefined value skips ``filter``: it renders empty, or raises under ``StrictUndefined``."""
+
+    @functools.wraps(filter)
+    def checked(value: Any, *args: Any, **kwargs: Any) -> Any:
+        return str(value) if jinja2.is_undefined(value) else filter(value, *args, **kwargs)
+
+    return checked
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
@@ -53,18 +71,26 @@ def url(name: str, *args: Any, **kwargs: Any) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
 
 
+@_undefined_renders_as_itself
 def date(value: dt.date | dt.datetime | None, format: str | None = None) -> str:
     """Django's ``date`` filter: ``DATE_FORMAT`` of the active language unless ``format`` is given."""
     return defaultfilters.date(timezone.template_localtime(value), format)
 
 
+@_undefined_renders_as_itself
 def time(value: dt.time | dt.datetime | None, format: str | None = None) -> str:
     """Django's ``time`` filter: ``TIME_FORMAT`` of the active language unless ``format`` is given."""
     return defaultfilters.time(timezone.template_localtime(value), format)
 
 
-def naturaltime(value: dt.datetime, now: dt.datetime | None = None) -> str:
-    """``"3 hours ago"``, ``"in 2 days"`` or ``"now"``, translated; ``now`` defaults to the clock."""
+@_undefined_renders_as_itself
+def naturaltime(value: dt.datetime | None, now: dt.datetime | None = None) -> Any:
+    """``"3 hours ago"``, ``"in 2 days"`` or ``"now"``, translated; ``now`` defaults to the clock.
+
+    ``None`` is ``""``; anything else that is not a datetime comes back unchanged, as in ``humanize``.
+    """
+    if not isinstance(value, dt.datetime):
+        return "" if value is None else value
     now = now or (timezone.now() if timezone.is_aware(value) else dt.datetime.now())
     if abs(now - value) < dt.timedelta(minutes=1):
         return gettext("now")
@@ -86,11 +112,14 @@ def _template_line(tb: TracebackType | None) -> str:
 
 
 class Environment(jinja2.Environment):
-    """A ``jinja2.Environment`` whose missing ``{% include %}``/``{% extends %}`` is Django's error.
+    """A ``jinja2.Environment`` whose template errors are Django's, named as a reader needs them.
 
     Django's backend turns ``TemplateNotFound`` into ``TemplateDoesNotExist``
-    only for the template a view asks for; one missing mid-render would leak
-    out as Jinja2's own exception, past code that catches Django's.
+    only for the template a view asks for; one missing mid-render, from
+    ``{% include %}`` or ``{% extends %}``, would leak out as Jinja2's own
+    exception, past code that catches Django's.  Here it is Django's, naming
+    the template and line that asked for it; a syntax error is Django's
+    ``TemplateSyntaxError`` naming the template and line in its message.
     """
 
     def handle_exception(self, source: str | None = None) -> NoReturn:
@@ -99,6 +128,11 @@ class Environment(jinja2.Environment):
             super().handle_exception(source)
         except jinja2.TemplateNotFound as exc:
             raise TemplateDoesNotExist(f"{exc.name} (asked for by {where})") from exc
+        except jinja2.TemplateSyntaxError as exc:
+            # Django's backend would raise TemplateSyntaxError(exc.args), whose message is a tuple's repr.
+            error = TemplateSyntaxError(f"{exc.message} ({exc.name or exc.filename}, line {exc.lineno})")
+            error.template_debug = get_exception_info(exc)  # type: ignore[attr-defined]
+            raise error from exc
 
 
 def environment(**options: Any) -> Environment:
@@ -111,5 +145,6 @@ def environment(**options: Any) -> Environment:
     env = Environment(**options)
     env.install_gettext_callables(gettext, ngettext, newstyle=True, pgettext=pgettext, npgettext=npgettext)  # type: ignore[attr-defined]
     env.globals.update(url=url, static=static, get_messages=get_messages, get_language=get_language)
-    env.filters.update(date=date, time=time, pluralize=defaultfilters.pluralize, naturaltime=naturaltime)
+    pluralize = _undefined_renders_as_itself(defaultfilters.pluralize)
+    env.filters.update(date=date, time=time, pluralize=pluralize, naturaltime=naturaltime)
     return env

@@ -23,7 +23,7 @@ from django.utils import translation
 import apps.jinja_templates
 from apps.conference import load_talks
 from apps.jinja_templates.forms import ScheduleFilter, renderer_for
-from apps.jinja_templates.views import SCHEDULE, schedule_context
+from apps.jinja_templates.views import SCHEDULE, TALK, schedule_context
 from apps.jinja_templates.wsgi import make_app
 from swapdemo.config import from_environment
 
@@ -97,9 +97,23 @@ def test_gettext_ngettext_and_trans_blocks_use_djangos_catalogs_and_escape_their
         assert render("{{ _('January') }}") == "Januar"  # Django's own German catalogue answers too
 
 
+FILTERED = "[{{ missing|date }}|{{ missing|time('H:i') }}|{{ missing|naturaltime }}|{{ missing|pluralize }}|{{ missing.at|date }}]"
+
+
 def test_undefined_variables_render_empty_without_debug() -> None:
-    assert not settings.DEBUG
-    assert render("[{{ missing }}|{{ missing.attribute }}|{% if missing %}yes{% endif %}]") == "[||]"
+    with override_settings(DEBUG=False):
+        lenient = engine()
+    assert lenient.from_string("[{{ missing }}|{{ missing.attribute }}|{% if missing %}yes{% endif %}]").render({}) == "[||]"
+    assert lenient.from_string(FILTERED).render({}) == "[||||]"
+    assert lenient.from_string("[{{ none|date }}|{{ none|naturaltime }}|{{ 'soon'|naturaltime }}]").render({"none": None}) == "[||soon]"
+
+
+@pytest.mark.parametrize("source", ["{{ missing }}", FILTERED])
+def test_undefined_variables_raise_when_debugging_through_the_filters_too(source: str) -> None:
+    with override_settings(DEBUG=True):
+        strict = engine()
+    with pytest.raises(jinja2.UndefinedError, match="'missing' is undefined"):
+        strict.from_string(source).render({})
 
 
 def test_undefined_variables_raise_when_debugging_and_the_real_pages_have_none(rf_request, demo_urls) -> None:
@@ -109,7 +123,11 @@ def test_undefined_variables_raise_when_debugging_and_the_real_pages_have_none(r
             strict.from_string("[{{ missing }}]").render({})
         form = ScheduleFilter(load_talks(), None, renderer=renderer_for("jinja2"))
         page = strict.get_template(SCHEDULE).render(schedule_context(form, load_talks()), rf_request)
+        talks = load_talks()
+        context = {"talk": talks[0], "starts_at": dt.datetime(2009, 9, 8, 16, 0, tzinfo=UTC), "previous": None, "next": talks[1]}
+        talk = strict.get_template(TALK).render(context, rf_request)
     assert page.count('<td class="title">') == len(load_talks())
+    assert f"<title>{talks[0].title} · Conference schedule · swapdemo</title>" in talk
 
 
 @pytest.fixture
@@ -123,8 +141,9 @@ def test_a_missing_template_is_djangos_template_does_not_exist() -> None:
     assert [tried.backend for tried in raised.value.chain] == [engines["jinja2"]]
 
 
-def test_a_missing_include_names_the_template_and_line_that_asked_for_it(tmp_path: Path) -> None:
-    (tmp_path / "page.html").write_text("<h1>Page</h1>\n\n{% include 'gone.html' %}\n")
+@pytest.mark.parametrize("tag", ["include", "extends"])
+def test_a_missing_include_or_parent_names_the_template_and_line_that_asked_for_it(tmp_path: Path, tag: str) -> None:
+    (tmp_path / "page.html").write_text(f"<h1>Page</h1>\n\n{{% {tag} 'gone.html' %}}\n")
     template = engine([tmp_path]).get_template("page.html")
     with pytest.raises(TemplateDoesNotExist, match=r"gone\.html \(asked for by page\.html, line 3\)") as raised:
         template.render({})
@@ -137,10 +156,11 @@ def test_syntax_errors_are_djangos_naming_the_file_and_line(tmp_path: Path) -> N
     jinja = engine([tmp_path])
     with pytest.raises(TemplateSyntaxError) as raised:
         jinja.get_template("broken.html")
+    assert str(raised.value) == "unexpected '}' (broken.html, line 4)"
     assert raised.value.template_debug["name"] == str(tmp_path / "broken.html")
     assert raised.value.template_debug["line"] == 4
     assert raised.value.template_debug["during"] == "<p>{{ talk }</p>"
-    with pytest.raises(TemplateSyntaxError) as raised:
+    with pytest.raises(TemplateSyntaxError, match=r"\(broken\.html, line 4\)") as raised:
         jinja.get_template("child.html").render({})
     assert (raised.value.template_debug["name"], raised.value.template_debug["line"]) == (str(tmp_path / "broken.html"), 4)
 
