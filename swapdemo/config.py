@@ -26,22 +26,25 @@ _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"", "0", "false", "no", "off"}
 
 @dataclasses.dataclass(frozen=True)
 class Config:
-    """Everything a demo may be configured with; see the README's table."""
+    """Everything a demo may be configured with; see the README's table.
+
+    Fields that can carry a secret (a key, a password inside a URL, a token) are left out of its repr.
+    """
 
     secret_key: str = dataclasses.field(repr=False)
     data_dir: Path
-    database: dict[str, Any]
+    database: dict[str, Any] = dataclasses.field(repr=False)
     debug: bool = False
     https: bool = False
     allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "[::1]")
-    cache_url: str | None = None
+    cache_url: str | None = dataclasses.field(default=None, repr=False)
     profile: bool = False
-    profile_token: str | None = None
+    profile_token: str | None = dataclasses.field(default=None, repr=False)
     profile_sample_every: int = 1
     oidc_issuer: str | None = None
     oidc_client_id: str | None = None
     oidc_client_secret: str | None = dataclasses.field(default=None, repr=False)
-    api_url: str | None = None
+    api_url: str | None = dataclasses.field(default=None, repr=False)
     api_style: str = "builtin"
     secret_key_generated: bool = False
 

@@ -14,12 +14,13 @@ from pathlib import Path
 
 from swapdemo.config import from_environment
 
-CONFIG = from_environment()
+# Lower case, so it is not a setting: debug pages and error reports list every upper-case name.
+config = from_environment()
 BASE_DIR = Path(__file__).resolve().parent
 
-SECRET_KEY = CONFIG.secret_key
-DEBUG = CONFIG.debug
-ALLOWED_HOSTS = list(CONFIG.allowed_hosts)
+SECRET_KEY = config.secret_key
+DEBUG = config.debug
+ALLOWED_HOSTS = list(config.allowed_hosts)
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -78,13 +79,13 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": CONFIG.database}
-if CONFIG.database["ENGINE"] == "django.db.backends.sqlite3":
+DATABASES = {"default": config.database}
+if config.database["ENGINE"] == "django.db.backends.sqlite3":
     # Several gunicorn workers write to one file: take the write lock when a transaction starts
     # (a deferred one fails at once with "database is locked" when it has to upgrade), wait for
     # it, and let readers go on beside the writer (WAL).  A one-writer script keeps the defaults.
     DATABASES["default"] = {
-        **CONFIG.database,
+        **config.database,
         "OPTIONS": {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
@@ -93,8 +94,8 @@ if CONFIG.database["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-if CONFIG.cache_url:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CONFIG.cache_url}}
+if config.cache_url:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": config.cache_url}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -112,7 +113,7 @@ STATIC_URL = "/static/"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
-if CONFIG.https:
+if config.https:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = True
@@ -120,6 +121,8 @@ if CONFIG.https:
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+DEFAULT_EXCEPTION_REPORTER_FILTER = "swapdemo.site.ExceptionReporterFilter"
 
 # Django logs server errors to the console only when DEBUG is on; these handlers keep the
 # tracebacks of 500s (and security events) on stderr, for the operator, never for the visitor.

@@ -5,14 +5,18 @@ answering only that URLconf's URLs.  The handler already turns
 ``SCRIPT_NAME`` into the script prefix, so ``reverse()`` includes the prefix
 the app is mounted at; :class:`MountUrlconfMiddleware` sets Django's
 documented ``request.urlconf`` from the mount, so two Django demos in one
-process never see each other's URLs.
+process never see each other's URLs.  :class:`ExceptionReporterFilter` is the
+settings' filter for error reports.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import re
 from typing import TYPE_CHECKING
+
+from django.views.debug import SafeExceptionReporterFilter
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -23,6 +27,16 @@ if TYPE_CHECKING:
     from swapdemo.config import Config
 
 URLCONF_KEY = "swapdemo.urlconf"
+
+
+class ExceptionReporterFilter(SafeExceptionReporterFilter):
+    """Django's filter for debug pages and error mails, also hiding cache ``LOCATION``s.
+
+    A Redis URL carries its password, and Django's own list of hidden names
+    (API, TOKEN, KEY, SECRET, PASS, ...) does not cover it.
+    """
+
+    hidden_settings = re.compile(f"{SafeExceptionReporterFilter.hidden_settings.pattern}|LOCATION", re.I)
 
 
 def migrate(config: Config) -> None:

@@ -72,3 +72,25 @@ def test_check_deploy_reports_only_the_https_items_when_not_behind_tls() -> None
 
 def test_check_deploy_is_clean_with_https_on() -> None:
     assert "System check identified no issues" in _check_deploy(SWAPDEMO_HTTPS="1")
+
+
+def test_error_reports_and_reprs_keep_keys_passwords_and_tokens_out(tmp_path: Path) -> None:
+    from django.test import override_settings
+    from django.views.debug import get_default_exception_reporter_filter
+
+    from swapdemo.config import from_environment
+    from swapdemo.stack import make_app
+
+    make_app(from_environment().replace(data_dir=tmp_path), names=("jinja",))  # sets Django up
+    secrets = ("key-secret", "db-secret", "redis-secret", "token-secret", "api-secret")
+    config = load({
+        "SWAPDEMO_SECRET_KEY": "key-secret", "DATABASE_URL": "postgresql://app:db-secret@db.example.org/talks",
+        "SWAPDEMO_CACHE_URL": "redis://:redis-secret@cache.example.org:6379/0", "SWAPDEMO_PROFILE_TOKEN": "token-secret",
+        "SWAPDEMO_API_URL": "https://reader:api-secret@api.example.org/api/",
+    })
+    assert not [secret for secret in secrets if secret in repr(config)]
+    caches = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": config.cache_url}}
+    with override_settings(CACHES=caches):
+        shown = get_default_exception_reporter_filter().get_safe_settings()
+    assert not [secret for secret in secrets if secret in str(shown)]
+    assert shown["CACHES"]["default"]["LOCATION"] == "********************" and "config" not in shown
