@@ -27,7 +27,7 @@ class UpstreamError(ApiDataError):
     """
 
     def __init__(self, url: str, reason: str) -> None:
-        self.upstream = _public(url)
+        self.upstream = public_url(url)
         self.reason = reason
         super().__init__(f"{self.upstream}: {reason}")
 
@@ -52,7 +52,8 @@ class BadResponse(UpstreamError):
     """The body is not JSON, or not the shape the API convention promises."""
 
 
-def _public(url: str) -> str:
+def public_url(url: str) -> str:
+    """``url`` fit to show a visitor: no user name or password, no query string or fragment."""
     parts = urlsplit(url)
     host = parts.netloc.rpartition("@")[2]
     return urlunsplit((parts.scheme, host, parts.path, "", ""))

@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.views.generic import DetailView, ListView
 
 from apps.api_datasource.app import SOURCE_KEY
-from apps.api_datasource.errors import UpstreamError
+from apps.api_datasource.errors import UpstreamError, public_url
 from apps.conference.data import LEVELS
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ class TalkListView(UpstreamErrorPage, ListView):
         return self.filters.apply(self.request.META[SOURCE_KEY](self.request))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(filters=self.filters, upstream=self.object_list.base_url, **kwargs)
+        return super().get_context_data(filters=self.filters, upstream=public_url(self.object_list.base_url), **kwargs)
 
 
 class TalkDetailView(UpstreamErrorPage, DetailView):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -40,6 +41,7 @@ class Call:
     params: dict[str, str]
     status: int
     in_process: bool
+    authorization: str | None = None
 
 
 class Recorder:
@@ -51,7 +53,10 @@ class Recorder:
     def __call__(self, environ, start_response):
         def record(status, headers, exc_info=None):
             params = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
-            call = Call(environ["REQUEST_METHOD"], environ["PATH_INFO"], params, int(status[:3]), environ.get("wsgi_stack.in_process", False))
+            call = Call(
+                environ["REQUEST_METHOD"], environ["PATH_INFO"], params, int(status[:3]),
+                environ.get("wsgi_stack.in_process", False), environ.get("HTTP_AUTHORIZATION"),
+            )
             self.calls.append(call)
             return start_response(status, headers, exc_info)
 
@@ -241,6 +246,15 @@ def test_the_detail_page_is_djangos_detailview(pages, calls) -> None:
     assert page.html.h1.text == talk.title and talk.abstract in page.text
     assert len(calls) == 1
     assert "Not Found" in pages.get("/talks/99999/", status=404).text
+
+
+def test_credentials_in_the_api_url_are_sent_but_never_shown(served, calls) -> None:
+    with_credentials = served.url.replace("http://", "http://reader:api-secret@") + "/"
+    config = from_environment().replace(api_url=with_credentials)
+    page = TestApp(make_app(config, client=ApiClient(make_session(retries=0))), lint=False).get("/")
+    assert f"from {served.url}/." in " ".join(page.html.text.split())
+    assert "api-secret" not in page.text and "reader" not in page.text
+    assert calls and all(call.authorization == "Basic " + base64.b64encode(b"reader:api-secret").decode() for call in calls)
 
 
 def test_a_style_other_than_builtin_needs_an_api_url() -> None:
