@@ -58,7 +58,7 @@ def _origin(scheme: str, netloc: str) -> tuple[str, str, str] | None:
 def serving(environ: WSGIEnvironment, dispatcher: Mount) -> contextvars.Token[Any]:
     """Record which dispatcher serves which origin until the caller resets the returned token."""
     netloc = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
-    forwarded = environ.get("HTTP_X_FORWARDED_PROTO", "")
+    forwarded = environ.get("HTTP_X_FORWARDED_PROTO")
     return _serving.set((environ["wsgi.url_scheme"], netloc, environ.get("SCRIPT_NAME", ""), dispatcher, forwarded))
 
 
@@ -240,8 +240,9 @@ class InProcessTransport(BaseAdapter):
         if current is None:
             return None
         scheme, netloc, root, dispatcher, forwarded = current
-        if self.trust_forwarded_proto and forwarded in ("http", "https"):
-            scheme = forwarded
+        if self.trust_forwarded_proto and forwarded is not None:
+            # As Django reads SECURE_PROXY_SSL_HEADER: the first value decides, anything but https is http.
+            scheme = "https" if forwarded.split(",", 1)[0].strip() == "https" else "http"
         origin = _origin(scheme, netloc)
         url = urlsplit(request.url)
         if origin is None or _origin(url.scheme, url.netloc) != origin:

@@ -206,8 +206,9 @@ def test_an_in_process_app_that_raises_answers_500_like_a_server(session, caplog
     assert "inner bug" in caplog.text
 
 
+@pytest.mark.parametrize("forwarded", ["https", "https, http", " https ,https"])
 @pytest.mark.parametrize("trusted", [True, False])
-def test_behind_a_tls_proxy_https_urls_of_this_server_stay_in_process_when_trusted(trusted: bool) -> None:
+def test_behind_a_tls_proxy_https_urls_of_this_server_stay_in_process_when_trusted(trusted: bool, forwarded: str) -> None:
     transport_session = InProcessTransport.session(trust_forwarded_proto=trusted)
 
     def page(environ, start_response):
@@ -223,5 +224,5 @@ def test_behind_a_tls_proxy_https_urls_of_this_server_stay_in_process_when_trust
 
     # WebTest stands in for the proxy: it passes X-Forwarded-Proto on, as a trusted proxy does.
     client = TestApp(validator(Mount({"/api": json_app(describe), "/page": page})), lint=False)
-    answer = client.get("/page/", headers={"X-Forwarded-Proto": "https"}).text
+    answer = client.get("/page/", headers={"X-Forwarded-Proto": forwarded}).text
     assert answer == ("in-process" if trusted else "network")
