@@ -73,7 +73,7 @@ def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
     value = environ.get(name, "").strip()
     if not value:
         return default
-    if not value.isdigit() or int(value) < 1:
+    if not value.isascii() or not value.isdigit() or len(value) > 9 or int(value) < 1:
         raise ImproperlyConfigured(f"{name}={value!r}: expected a whole number of at least 1")
     return int(value)
 

@@ -77,7 +77,7 @@ def make_app(config: Config) -> WSGIApplication:
         configurator.add_request_method(lambda request: store, "proposals", reify=True)
         configurator.add_route("propose", "/")
         configurator.add_route("proposals", "/proposals/")
-        configurator.add_route("slides", r"/proposals/{id:\d+}/slides")
+        configurator.add_route("slides", r"/proposals/{id:[0-9]{1,18}}/slides")  # larger ids overflow SQLite
         configurator.add_tween("apps.pyramid_forms.bridge.django_language_tween")
         configurator.add_tween("apps.pyramid_forms.request_body_tween", over=MAIN)
         configurator.scan("apps.pyramid_forms.views")

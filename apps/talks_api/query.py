@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import operator
+import re
 import typing
 from typing import TYPE_CHECKING, Any
 
@@ -103,6 +104,14 @@ def parse(pairs: Sequence[tuple[str, str]]) -> TalkQuery:
     return TalkQuery(conditions=tuple(conditions), **options)
 
 
+# ASCII digits only (str.isdigit() accepts "²", which int() refuses), and few enough for any integer column.
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
+
+
+def _whole_number(raw: str) -> int | None:
+    return int(raw) if _WHOLE_NUMBER.fullmatch(raw) else None
+
+
 def _option(name: str, raw: str) -> Any:
     if name == "search":
         return raw or None
@@ -113,10 +122,11 @@ def _option(name: str, raw: str) -> Any:
                 raise BadParameter(name, f"cannot order by {field!r}: choose from {', '.join(FIELDS)}")
         return ordering or DEFAULT_ORDERING
     highest = MAX_LIMIT if name == "limit" else None
-    if not raw.isdigit() or (highest is not None and int(raw) > highest):
+    number = _whole_number(raw)
+    if number is None or (highest is not None and number > highest):
         span = f"from 0 to {highest}" if highest is not None else "of 0 or more"
         raise BadParameter(name, f"{name} must be a whole number {span}, got {raw!r}")
-    return int(raw)
+    return number
 
 
 def _condition(name: str, raw: str) -> Condition:
@@ -140,9 +150,9 @@ def _condition(name: str, raw: str) -> Condition:
 def _typed(name: str, kind: type, raw: str) -> Any:
     try:
         if kind is int:
-            if not raw.isdigit():
+            if (number := _whole_number(raw)) is None:
                 raise ValueError(raw)
-            return int(raw)
+            return number
         if kind is dt.time:
             return dt.datetime.strptime(raw, "%H:%M").time()
         return kind.fromisoformat(raw) if kind is dt.date else raw

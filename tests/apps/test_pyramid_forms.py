@@ -135,6 +135,7 @@ def test_slides_are_stored_and_downloadable_under_their_unicode_name(client) -> 
     assert download.body == PDF and download.content_type == "application/pdf"
     assert download.headers["Content-Disposition"] == f"attachment; filename*=UTF-8''{quote('Überblick 2009.pdf')}"
     client.get("/forms/proposals/99/slides", status=404)
+    client.get("/forms/proposals/99999999999999999999/slides", status=404)  # past SQLite's integers
 
 
 def test_slides_over_the_size_limit_are_refused_with_a_form_error(client) -> None:

@@ -44,6 +44,8 @@ def test_typed_values_and_database_url() -> None:
     [
         ({"SWAPDEMO_DEBUG": "maybe"}, "SWAPDEMO_DEBUG"),
         ({"SWAPDEMO_PROFILE_SAMPLE": "0"}, "SWAPDEMO_PROFILE_SAMPLE"),
+        ({"SWAPDEMO_PROFILE_SAMPLE": "²"}, "SWAPDEMO_PROFILE_SAMPLE"),
+        ({"SWAPDEMO_PROFILE_SAMPLE": "9" * 5000}, "SWAPDEMO_PROFILE_SAMPLE"),
         ({"SWAPDEMO_CACHE_URL": "memcached://x"}, "SWAPDEMO_CACHE_URL"),
         ({"SWAPDEMO_OIDC_ISSUER": "https://id.example"}, "SWAPDEMO_OIDC_CLIENT_ID"),
         ({"SWAPDEMO_API_STYLE": "graphql"}, "SWAPDEMO_API_STYLE"),
