@@ -23,7 +23,7 @@ from typing import IO, TYPE_CHECKING, Any
 from apps.conference.data import FIELDS, Talk
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json"}
 _decoder = json.JSONDecoder()
@@ -50,10 +50,15 @@ class BadRow:
 
 
 class TalkFile:
-    """Talks streamed from ``path``; the format comes from its suffix (see :data:`FORMATS`)."""
+    """Talks streamed from ``path``; the format comes from its suffix (see :data:`FORMATS`).
 
-    def __init__(self, path: Path) -> None:
+    :param check: called with each valid talk; a ``ValueError`` it raises makes the row a
+        :class:`BadRow` (the importer passes what its table can hold).
+    """
+
+    def __init__(self, path: Path, check: Callable[[Talk], None] | None = None) -> None:
         self.path = Path(path)
+        self.check = check
         if self.path.suffix.lower() not in FORMATS:
             raise DataFileError(f"{self.path}: unknown format; name it .csv, .jsonl or .json")
         self.size = self.path.stat().st_size
@@ -81,9 +86,12 @@ class TalkFile:
         if not isinstance(row, dict):
             return BadRow(self.path, line, f"expected an object with the talk's fields, got {type(row).__name__}")
         try:
-            return Talk.from_dict(row)
+            talk = Talk.from_dict(row)
+            if self.check is not None:
+                self.check(talk)
         except ValueError as exc:
             return BadRow(self.path, line, str(exc))
+        return talk
 
     def _csv(self, text: IO[str]) -> Iterator[Talk | BadRow]:
         reader = csv.DictReader(text)
@@ -98,8 +106,9 @@ class TalkFile:
                     continue
                 # CSV has no numbers, only text: give from_dict the ints it expects where it can.
                 for name in ("id", "duration"):
-                    if isinstance(row[name], str) and row[name].strip().isdigit():
-                        row[name] = int(row[name])
+                    digits = row[name].strip()
+                    if digits.isascii() and digits.isdigit() and len(digits) <= 18:  # int("²") and int("9" * 5000) raise
+                        row[name] = int(digits)
                 yield self._talk(end + 1, row)
                 end = reader.line_num
         except csv.Error as exc:

@@ -84,7 +84,7 @@ def import_file(path: Path, *, batch_size: int = 1000, strict: bool = False, pro
     :class:`~apps.orm_scripts.datafiles.DataFileError` for a file it cannot read, and
     :class:`BadRowError` for the first bad row when ``strict``; batches written until then stay.
     """
-    source = TalkFile(path)
+    source = TalkFile(path, check=Talk.fits())
     before = Talk.objects.count()
     rows = bad = written = 0
     disable = None if progress is None else not progress

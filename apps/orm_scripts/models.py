@@ -11,9 +11,14 @@ PostgreSQL and a plain table elsewhere, and ``reports.refresh()`` brings it up t
 
 from __future__ import annotations
 
-from django.db import models
+from typing import TYPE_CHECKING
+
+from django.db import connection, models
 
 from apps.conference import data
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 class Talk(models.Model):
@@ -44,6 +49,36 @@ class Talk(models.Model):
 
     def to_row(self) -> data.Talk:
         return data.Talk(**{name: getattr(self, name) for name in data.FIELDS})
+
+    @classmethod
+    def fits(cls) -> Callable[[data.Talk], None]:
+        """A check that raises ``ValueError`` naming the field when a row does not fit the table.
+
+        Too long for its column, out of the column's integer range on the default database, or
+        text with a NUL character (PostgreSQL refuses it): the database would refuse the row and,
+        with it, its whole batch.  Plain comparisons, cheaper per row than ``full_clean()``.
+        """
+        fields = [field for field in cls._meta.concrete_fields if field.name in data.FIELDS]
+        lengths = {field.name: field.max_length for field in fields if isinstance(field, models.CharField)}
+        ranges = {
+            field.name: connection.ops.integer_field_range(field.get_internal_type())
+            for field in fields
+            if isinstance(field, models.IntegerField)
+        }
+        texts = [field.name for field in fields if isinstance(field, (models.CharField, models.TextField))]
+
+        def check(row: data.Talk) -> None:
+            for name, longest in lengths.items():
+                if len(getattr(row, name)) > longest:
+                    raise ValueError(f"talk field {name!r} is too long for the table: {len(getattr(row, name))} characters, at most {longest}")
+            for name, (low, high) in ranges.items():
+                if not low <= getattr(row, name) <= high:
+                    raise ValueError(f"talk field {name!r} is out of the table's range {low}..{high}: {getattr(row, name)}")
+            for name in texts:
+                if "\x00" in getattr(row, name):
+                    raise ValueError(f"talk field {name!r} contains a NUL character")
+
+        return check
 
 
 class TalkSummary(models.Model):

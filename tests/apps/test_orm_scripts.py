@@ -273,6 +273,27 @@ def test_bad_rows_are_skipped_with_their_line_and_strict_stops_at_the_first(scri
     assert "(2 bad rows skipped)" in lenient.stdout and script.count() == 18
 
 
+def test_rows_the_table_cannot_hold_are_bad_rows_and_the_rest_of_their_batch_is_kept(script: Script, tmp_path: Path) -> None:
+    good = [talk.to_dict() for talk in generate(5)]
+    rows = [
+        good[0],
+        good[1] | {"title": "x" * 201},
+        good[2] | {"id": 10**20},  # past every database's integers
+        good[3] | {"abstract": "nul \x00 byte"},  # PostgreSQL refuses NUL in text
+        good[4] | {"duration": 40_000},  # past PostgreSQL's smallint; SQLite holds it
+    ]
+    data = tmp_path / "talks.jsonl"
+    data.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    done = script("import", data)
+    assert f"skipped {data}:2: talk field 'title' is too long for the table: 201 characters, at most 200" in done.stderr
+    assert f"skipped {data}:3: talk field 'id' is out of the table's range" in done.stderr
+    assert f"skipped {data}:4: talk field 'abstract' contains a NUL character" in done.stderr
+    on_postgres = script.schema is not None
+    assert (f"skipped {data}:5: talk field 'duration' is out of the table's range 0..32767: 40000" in done.stderr) is on_postgres
+    kept = [good[0]["id"]] + ([] if on_postgres else [good[4]["id"]])
+    assert [row[0] for row in script.query("SELECT id FROM orm_scripts_talk ORDER BY id")] == kept
+
+
 def test_an_id_twice_in_one_batch_keeps_its_last_row(script: Script, tmp_path: Path) -> None:
     first, second = list(generate(2))
     data = write(tmp_path / "talks.jsonl", [first, second, Talk.from_dict(first.to_dict() | {"title": "Second version"})])
