@@ -8,7 +8,7 @@ Read in this order: :mod:`.bridge` (the adapter, the lesson of the demo),
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from pyramid.config import Configurator
 from pyramid.httpexceptions import HTTPRequestEntityTooLarge
@@ -37,14 +37,18 @@ def request_body_tween(handler: Callable[[Request], Response], registry: Registr
     """Pyramid tween: refuse a body over :data:`MAX_BODY_BYTES`, and close WebOb's copy of a large one.
 
     The 413 comes before anything parses the body, the CSRF check included
-    (it reads ``request.POST``).  WebOb copies a large body into a temporary
-    file to make it seekable and never closes it (Pylons/webob#416): the
-    tween closes it once the response is ready.
+    (it reads ``request.POST``).  A body without a ``Content-Length`` (chunked,
+    which gunicorn passes on with ``wsgi.input_terminated``) is read up to one
+    byte past the limit, and kept when it fits.  WebOb copies a large body into
+    a temporary file to make it seekable and never closes it
+    (Pylons/webob#416): the tween closes it once the response is ready.
     """
 
     def tween(request: Request) -> Response:
         if (request.content_length or 0) > MAX_BODY_BYTES:
             raise HTTPRequestEntityTooLarge()
+        if request.content_length is None and request.is_body_readable:
+            request.body = _read_at_most(request.body_file_raw, MAX_BODY_BYTES)
         received = request.environ.get("wsgi.input")
         try:
             return handler(request)
@@ -54,6 +58,17 @@ def request_body_tween(handler: Callable[[Request], Response], registry: Registr
                 body.close()
 
     return tween
+
+
+def _read_at_most(stream: IO[bytes], limit: int) -> bytes:
+    """All of ``stream``, or ``HTTPRequestEntityTooLarge`` as soon as it holds more than ``limit`` bytes."""
+    chunks, size = [], 0
+    while chunk := stream.read(min(limit + 1 - size, 1 << 16)):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            raise HTTPRequestEntityTooLarge()
+    return b"".join(chunks)
 
 
 def make_app(config: Config) -> WSGIApplication:
