@@ -36,6 +36,7 @@ class Config:
     database: dict[str, Any] = dataclasses.field(repr=False)
     debug: bool = False
     https: bool = False
+    trusted_proxy: str | None = None
     allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "[::1]")
     cache_url: str | None = dataclasses.field(default=None, repr=False)
     profile: bool = False
@@ -105,6 +106,7 @@ def load(environ: Mapping[str, str]) -> Config:
         database=database,
         debug=_flag(environ, "SWAPDEMO_DEBUG"),
         https=_flag(environ, "SWAPDEMO_HTTPS"),
+        trusted_proxy=environ.get("SWAPDEMO_TRUSTED_PROXY", "").strip() or None,
         allowed_hosts=hosts or Config.allowed_hosts,
         cache_url=cache_url,
         profile=_flag(environ, "SWAPDEMO_PROFILE"),

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
     from _typeshed.wsgi import WSGIApplication
 
+logger = logging.getLogger("swapdemo")
+
 
 def parser(prog: str, what: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=prog, description=f"Serve {what} with waitress, behind the swapdemo stack.")
@@ -45,7 +47,14 @@ def main(names: tuple[str, ...] | None, what: str, argv: Sequence[str] | None = 
     config = from_environment()
     if args.profile:
         config = config.replace(profile=True)
-    server = waitress.create_server(stack.make_app(config, names), host=args.host, port=args.port, threads=4)
+    if config.https and not config.trusted_proxy:
+        logger.warning(
+            "SWAPDEMO_HTTPS=1 without SWAPDEMO_TRUSTED_PROXY: waitress drops X-Forwarded-Proto from peers it does "
+            "not trust, so Django will redirect every request to https. Set it to your TLS proxy's address."
+        )
+    # Waitress passes X-Forwarded-Proto on (and sets wsgi.url_scheme from it) only from the trusted proxy.
+    proxy = {"trusted_proxy": config.trusted_proxy, "trusted_proxy_headers": {"x-forwarded-proto"}} if config.trusted_proxy else {}
+    server = waitress.create_server(stack.make_app(config, names), host=args.host, port=args.port, threads=4, **proxy)
     print(f"swapdemo: serving {what} on http://{args.host}:{server.effective_port}/ (Ctrl-C to stop)", flush=True)
     signal.signal(signal.SIGTERM, _stop)
     try:

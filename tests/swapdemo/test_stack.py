@@ -122,3 +122,21 @@ def test_gunicorn_serves_the_stack_with_several_workers(target: list[str], tmp_p
     with run_server(gunicorn(target), "/", tmp_path / "gunicorn.log") as url:
         response = requests.get(url + "/", timeout=10)
     assert response.status_code == 200 and "swapdemo" in response.text
+
+
+@pytest.mark.parametrize("trusted", [True, False])
+def test_behind_a_tls_proxy_the_runner_takes_x_forwarded_proto_from_the_trusted_proxy_only(trusted: bool, tmp_path: Path) -> None:
+    env = {"SWAPDEMO_HTTPS": "1", "SWAPDEMO_SECRET_KEY": "k" * 50, "SWAPDEMO_DATA_DIR": str(tmp_path)}
+    if trusted:
+        env["SWAPDEMO_TRUSTED_PROXY"] = "127.0.0.1"
+    log = tmp_path / "server.log"
+    with run_server(["-m", "swapdemo.jinja", "--port", "{port}"], "/static/swapdemo.css", log, env) as url:
+        proxied = requests.get(url + "/jinja/", headers={"X-Forwarded-Proto": "https"}, allow_redirects=False, timeout=10)
+        plain = requests.get(url + "/jinja/", allow_redirects=False, timeout=10)
+    assert plain.status_code == 301 and plain.headers["Location"].startswith("https://")
+    if trusted:
+        assert proxied.status_code == 200 and "Strict-Transport-Security" in proxied.headers
+        assert "SWAPDEMO_TRUSTED_PROXY" not in log.read_text()
+    else:
+        assert proxied.status_code == 301
+        assert "SWAPDEMO_HTTPS=1 without SWAPDEMO_TRUSTED_PROXY" in log.read_text()
