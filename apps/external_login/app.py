@@ -10,6 +10,7 @@ cannot deadlock it; any other provider is called over the network.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 from apps.external_login.client import OIDCClient, Settings
@@ -32,7 +33,8 @@ class RelyingParty:
 
     def __init__(self, issuer: str | None, settings: Settings, http: requests.Session) -> None:
         self.issuer, self.settings, self.http = issuer, settings, http
-        self._clients: dict[str, OIDCClient] = {}
+        # Bounded: each Host header that ALLOWED_HOSTS admits (any port) names an issuer of its own.
+        self._clients = functools.lru_cache(maxsize=16)(self._new_client)
 
     @property
     def builtin(self) -> bool:
@@ -43,10 +45,10 @@ class RelyingParty:
 
     def client(self, request: HttpRequest) -> OIDCClient:
         """The client for this request's provider, kept so discovery and keys are cached."""
-        issuer = self.issuer_for(request)
-        if issuer not in self._clients:
-            self._clients[issuer] = OIDCClient(issuer, self.settings, self.http)
-        return self._clients[issuer]
+        return self._clients(self.issuer_for(request))
+
+    def _new_client(self, issuer: str) -> OIDCClient:
+        return OIDCClient(issuer, self.settings, self.http)
 
 
 def make_app(config: Config, timeout: tuple[float, float] = (3.05, 10.0)) -> WSGIApplication:

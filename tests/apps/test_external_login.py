@@ -313,3 +313,17 @@ def test_a_code_the_builtin_provider_refuses_gives_a_readable_page_not_a_500(sit
     refused = browser.get(re.sub(r"code=[^&]+", "code=not-a-code-it-issued", callback), timeout=10)
     assert refused.status_code in (400, 403, 502), refused.text[:500]
     assert "Try signing in again" in refused.text and 'href="/auth/login/' in refused.text
+
+
+def test_the_built_in_providers_clients_are_kept_per_issuer_but_not_for_every_host_a_visitor_sends(config) -> None:
+    from django.test import RequestFactory
+
+    from apps.external_login.client import Settings
+
+    make_app(config, names=("auth",))  # sets Django up
+    party = relying_party_app.RelyingParty(None, Settings("client", None), requests.Session())
+    first = party.client(RequestFactory().get("/auth/login/", HTTP_HOST="localhost:8000"))
+    assert party.client(RequestFactory().get("/auth/", HTTP_HOST="localhost:8000")) is first
+    assert first.issuer == "http://localhost:8000/idp"
+    issuers = {party.client(RequestFactory().get("/auth/login/", HTTP_HOST=f"localhost:{port}")).issuer for port in range(9000, 9100)}
+    assert len(issuers) == 100 and party._clients.cache_info().currsize == 16
