@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -49,6 +50,11 @@ class _Logged:
                 on_close(self.sent)
 
 
+def _as_sent(path: str) -> str:
+    """The path percent-encoded again, as on the request line: a decoded newline could forge a log line."""
+    return quote(path.encode("latin-1", "replace"), safe="/!$&'()*+,;=:@-._~")
+
+
 class AccessLog:
     """Add ``Server-Timing`` to every response and log each request once.
 
@@ -56,7 +62,7 @@ class AccessLog:
     :param logger: where lines go (``wsgi_stack.access`` by default, at INFO).
     :param metric: the ``Server-Timing`` metric name, ``app`` by default.
 
-    Reads ``REQUEST_METHOD``, ``SCRIPT_NAME``, ``PATH_INFO``, ``REMOTE_ADDR``
+    Reads ``REQUEST_METHOD``, ``SCRIPT_NAME``, ``PATH_INFO`` (logged percent-encoded), ``REMOTE_ADDR``
     and ``wsgi_stack.request_id`` (set by :class:`~wsgi_stack.request_id.RequestId`
     when it is outside this layer); writes nothing to the environ.  The body
     is counted chunk by chunk as the server sends it, never buffered; when
@@ -87,7 +93,7 @@ class AccessLog:
                 environ.get("wsgi_stack.request_id", "-"),
                 environ.get("REMOTE_ADDR", "-"),
                 environ.get("REQUEST_METHOD", "-"),
-                environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""),
+                _as_sent(environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")),
                 status_line[0],
                 sent,
                 (time.perf_counter() - started) * 1000,

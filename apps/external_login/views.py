@@ -74,7 +74,7 @@ def _take(session: SessionBase, state: str | None) -> PendingLogin:
 
 
 def _failed(request: HttpRequest, error: OIDCError, next_url: str) -> HttpResponse:
-    logger.warning("sign-in failed: %s: %s", type(error).__name__, error)
+    logger.warning("sign-in failed: %s: %r", type(error).__name__, str(error))  # %r: the provider's words, escaped
     retry = reverse("login") + "?" + urlencode({"next": next_url})
     return render(request, "external_login/error.html", {"error": error, "retry": retry}, status=error.status)
 

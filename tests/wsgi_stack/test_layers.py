@@ -172,6 +172,19 @@ def test_access_log_times_the_request_and_keeps_query_strings_out_of_the_log(cap
     assert "secret-code" not in line and "s3cr3t" not in line
 
 
+def test_access_log_lines_cannot_be_forged_through_the_path(caplog) -> None:
+    def app(environ, start_response):
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"no"]
+
+    client = TestApp(validator(AccessLog(app)), lint=False)
+    with caplog.at_level(logging.INFO, logger="wsgi_stack.access"):
+        client.get("/x%0a- 10.0.0.1 GET /admin/ 200 0 0.1ms%0d/%C3%BCber", status=404)
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "wsgi_stack.access"]
+    assert "\n" not in line and "\r" not in line
+    assert "GET /x%0A-%2010.0.0.1%20GET%20/admin/%20200%200%200.1ms%0D/%C3%BCber 404" in line
+
+
 def test_static_files_are_served_under_the_prefix_and_the_rest_passes(tmp_path: Path) -> None:
     (tmp_path / "site.css").write_text("body { color: red }")
     client = TestApp(validator(StaticFiles(Streaming(1), roots=[tmp_path])), lint=False)
