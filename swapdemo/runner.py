@@ -32,7 +32,7 @@ def parser(prog: str, what: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=prog, description=f"Serve {what} with waitress, behind the swapdemo stack.")
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: %(default)s)")
     parser.add_argument("--port", type=int, default=8000, help="port to listen on, 0 for any free one (default: %(default)s)")
-    parser.add_argument("--profile", action="store_true", help="switch the profiler on (UI at /__profile__, loopback only)")
+    parser.add_argument("--profile", action="store_true", help="switch the profiler on (UI at /__profile__: loopback only, or SWAPDEMO_PROFILE_TOKEN)")
     return parser
 
 

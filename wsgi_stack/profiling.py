@@ -3,11 +3,13 @@
 :class:`Profiler` puts repoze.profile behind a layer that fixes its defects:
 stats are written only when someone looks at them, the page is HTML-escaped
 and takes validated ``GET`` parameters, one request at a time is profiled while
-the others are served unprofiled, and only loopback clients or holders of a
-token see the results, also as downloads for snakeviz or KCachegrind.
+the others are served unprofiled, and only holders of a token (or, without
+one, loopback clients) see the results, also as downloads for snakeviz or
+KCachegrind.
 
 Do not use it in production: a profiled request runs several times slower.
-Behind a reverse proxy on the same host every client looks like loopback.  On
+Behind a reverse proxy on the same host every client looks like loopback: set
+a token, which every client then needs, loopback included.  On
 Python 3.12+ cProfile records every thread while it is enabled, so concurrent
 unprofiled requests may show up in the stats.  Each process keeps its own
 stats: run one gunicorn worker, or waitress, when profiling.
@@ -29,7 +31,7 @@ import warnings
 from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl, quote
+from urllib.parse import parse_qsl, quote, urlsplit
 
 from pyprof2calltree import CalltreeConverter
 
@@ -58,8 +60,8 @@ _Response = tuple[str, list[tuple[str, str]], bytes]
 class Profiler:
     """Profile one request in ``sample_every`` with cProfile; show the results at ``path``.
 
-    A request carrying ``sample_header`` with the token as its value, or ``1``
-    from a loopback client, is always profiled.  While another request is
+    A request carrying ``sample_header`` with the token as its value (without
+    a token: ``1``, from a loopback client) is always profiled.  While another request is
     profiled, or another profiler is active, requests are served unprofiled.
     The app call, each body chunk and ``close()`` are profiled; nothing is
     buffered.  ``path`` (``GET``/``POST``) shows the stats page,
@@ -67,14 +69,16 @@ class Profiler:
     stats to ``stats_dir/wsgi-<pid>.prof``, while profiled requests write nothing.
 
     :param app: the WSGI application to profile.
-    :param token: lets non-loopback clients in through the ``X-Profile-Token``
-        header, never the query string.  ``None`` or empty: loopback only.
+    :param token: when set, every client needs it in the ``X-Profile-Token``
+        header (never the query string), loopback included.  ``None`` or
+        empty: loopback clients only, and only when they address the server
+        by a loopback name (so a DNS-rebinding page cannot read the stats).
     :param path: where the results are served.
     :param sample_every: profile one request in this many.
     :param sample_header: the request header that forces profiling.
     :param stats_dir: where stats files go; a new temporary folder by default.
 
-    Reads ``REMOTE_ADDR``, ``PATH_INFO``, ``SCRIPT_NAME``, ``QUERY_STRING``,
+    Reads ``REMOTE_ADDR``, ``HTTP_HOST``, ``PATH_INFO``, ``SCRIPT_NAME``, ``QUERY_STRING``,
     ``REQUEST_METHOD``, ``CONTENT_LENGTH``, ``wsgi.input``,
     ``HTTP_X_PROFILE_TOKEN`` and the ``sample_header`` (``HTTP_X_PROFILE``).
     Writes ``wsgi_stack.profiled`` (``True``/``False``) on requests it passes on,
@@ -142,15 +146,21 @@ class Profiler:
 
     def _forced(self, environ: WSGIEnvironment) -> bool:
         value = environ.get(self._sample_key)
-        return value is not None and (self._token_matches(value) or (value == "1" and _is_loopback(environ)))
+        if value is None:
+            return False
+        return self._token_matches(value) if self._token else value == "1" and _is_local(environ)
+
+    def _allowed(self, environ: WSGIEnvironment) -> bool:
+        return self._token_matches(environ.get("HTTP_X_PROFILE_TOKEN")) if self._token else _is_local(environ)
 
     def _token_matches(self, value: str | None) -> bool:
         known = self._token is not None and value is not None
         return known and hmac.compare_digest(value.encode("latin-1", "replace"), self._token.encode())
 
     def _serve(self, environ: WSGIEnvironment, subpath: str) -> _Response:
-        if not (_is_loopback(environ) or self._token_matches(environ.get("HTTP_X_PROFILE_TOKEN"))):
-            return _plain("403 Forbidden", "The profiler answers loopback clients and X-Profile-Token holders only.")
+        if not self._allowed(environ):
+            needs = "an X-Profile-Token header" if self._token else "a loopback client, addressing it as localhost or 127.0.0.1"
+            return _plain("403 Forbidden", f"The profiler needs {needs}.")
         if subpath not in ("", "/", "/stats.prof", "/callgrind.out"):
             return _plain("404 Not Found", "No such profiler page.")
         methods = ("GET", "POST") if subpath in ("", "/") else ("GET",)
@@ -260,12 +270,23 @@ def _read_params(environ: WSGIEnvironment) -> dict[str, str]:
     return params
 
 
-def _is_loopback(environ: WSGIEnvironment) -> bool:
+def _is_loopback(address: str) -> bool:
     try:
-        address = ipaddress.ip_address(environ.get("REMOTE_ADDR", ""))
+        ip = ipaddress.ip_address(address)
     except ValueError:
         return False
-    return (getattr(address, "ipv4_mapped", None) or address).is_loopback
+    return (getattr(ip, "ipv4_mapped", None) or ip).is_loopback
+
+
+def _is_local(environ: WSGIEnvironment) -> bool:
+    """A loopback client that calls the server by a loopback name, as no DNS-rebinding page can."""
+    host = environ.get("HTTP_HOST")
+    try:
+        name = urlsplit(f"//{host}").hostname if host else None
+    except ValueError:
+        return False
+    named_locally = host is None or name == "localhost" or _is_loopback(name or "")
+    return named_locally and _is_loopback(environ.get("REMOTE_ADDR", ""))
 
 
 def _plain(status: str, reason: str, *headers: tuple[str, str]) -> _Response:

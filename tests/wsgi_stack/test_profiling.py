@@ -54,7 +54,8 @@ def seen() -> list[bool]:
 
 @pytest.fixture
 def client(seen, tmp_path) -> webtest.TestApp:
-    return stack(make_app(seen), tmp_path, token=TOKEN)
+    """A profiled app without a token, visited from loopback."""
+    return stack(make_app(seen), tmp_path)
 
 
 def test_profiled_functions_appear_on_the_page(client, seen):
@@ -103,20 +104,30 @@ def test_clear_forgets_the_accumulated_stats(client, tmp_path):
     assert list(tmp_path.glob("*.prof")) == []
 
 
-def test_only_loopback_or_token_holders_get_in(client):
-    assert client.get("/__profile__", extra_environ={"REMOTE_ADDR": "::1"}).status_int == 200
-    assert client.get("/__profile__", extra_environ=REMOTE, status=403).content_type == "text/plain"
+def test_with_a_token_every_client_needs_it_loopback_included(seen, tmp_path):
+    client = stack(make_app(seen), tmp_path, token=TOKEN)
+    refused = client.get("/__profile__", status=403)  # a proxy on the same host looks like loopback
+    assert refused.content_type == "text/plain" and "X-Profile-Token" in refused.text
     wrong = {"X-Profile-Token": "guess"}
     client.get("/__profile__", headers=wrong, extra_environ=REMOTE, status=403)
     client.get("/__profile__/stats.prof", extra_environ=REMOTE, status=403)
     client.get(f"/__profile__?token={TOKEN}&X-Profile-Token={TOKEN}", extra_environ=REMOTE, status=403)
-    client.get("/__profile__", headers={"X-Profile-Token": TOKEN}, extra_environ=REMOTE, status=200)
+    for where in (REMOTE, LOCAL):
+        client.get("/__profile__", headers={"X-Profile-Token": TOKEN}, extra_environ=where, status=200)
 
 
-def test_without_a_token_only_loopback_gets_in(seen, tmp_path):
-    client = stack(make_app(seen), tmp_path)
-    client.get("/__profile__", headers={"X-Profile-Token": ""}, extra_environ=REMOTE, status=403)
-    client.get("/__profile__/nowhere", status=404)
+@pytest.mark.parametrize("host", ["127.0.0.1:8000", "localhost:8000", "[::1]:8000"])
+def test_without_a_token_loopback_clients_get_in_when_they_name_the_server_locally(client, host):
+    extra = {"HTTP_HOST": host}
+    client.get("/__profile__", extra_environ={**extra, "REMOTE_ADDR": "::1"}, status=200)
+    client.get("/__profile__", headers={"X-Profile-Token": ""}, extra_environ={**extra, **REMOTE}, status=403)
+    client.get("/__profile__/nowhere", extra_environ=extra, status=404)
+
+
+def test_a_dns_rebinding_page_cannot_read_the_stats(client):
+    # The browser connects to 127.0.0.1 but sends the attacker's name as Host.
+    client.get("/__profile__", extra_environ={"HTTP_HOST": "rebind.attacker.example:8000"}, status=403)
+    client.get("/__profile__/stats.prof", extra_environ={"HTTP_HOST": "127.0.0.1.attacker.example"}, status=403)
 
 
 def test_requests_are_served_unprofiled_while_another_is_profiled(tmp_path, monkeypatch):
@@ -214,14 +225,24 @@ def test_exc_info_passes_through_and_errors_release_the_profiler(tmp_path):
 
 
 def test_sampling_profiles_one_request_in_n_unless_asked(seen, tmp_path):
-    client = stack(make_app(seen), tmp_path, token=TOKEN, sample_every=3)
-    for _ in range(6):
+    client = stack(make_app(seen), tmp_path, sample_every=3)
+    for _ in range(3):
         client.get("/")
-    assert seen == [True, False, False, True, False, False]
+    assert seen == [True, False, False]
+    client.get("/")  # the 4th: sampled
     client.get("/", headers={"X-Profile": "1"})
     client.get("/", headers={"X-Profile": "1"}, extra_environ=REMOTE)
+    client.get("/")  # the 7th: sampled
+    client.get("/", headers={"X-Profile": "1"}, extra_environ={"HTTP_HOST": "rebind.attacker.example"})
+    assert seen[3:] == [True, True, False, True, False]
+
+
+def test_with_a_token_only_the_token_forces_profiling(seen, tmp_path):
+    client = stack(make_app(seen), tmp_path, token=TOKEN, sample_every=3)
+    client.get("/")
+    client.get("/", headers={"X-Profile": "1"})
     client.get("/", headers={"X-Profile": TOKEN}, extra_environ=REMOTE)
-    assert seen[6:] == [True, False, True]
+    assert seen == [True, False, True]
 
 
 def test_stats_are_written_only_when_looked_at(client, tmp_path):
