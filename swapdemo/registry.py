@@ -34,6 +34,8 @@ class Entry:
     :param needs: names of the services it calls (mounted alongside it).
     :param bench: the module holding its benchmarks for ``python -m swapdemo.bench``.
     :param service: mounted for the demos that need it, not listed as a demo.
+    :param replaced_by: the :class:`~swapdemo.config.Config` field naming a real
+        counterpart of this service; when it is set, the service is not mounted.
     """
 
     name: str
@@ -45,6 +47,7 @@ class Entry:
     needs: tuple[str, ...] = ()
     bench: str | None = None
     service: bool = False
+    replaced_by: str | None = None
 
     @property
     def command(self) -> str | None:
@@ -75,6 +78,7 @@ ENTRIES: tuple[Entry, ...] = (
         prefix="/idp",
         factory="apps.oidc_provider.app:make_app",
         service=True,
+        replaced_by="oidc_issuer",  # its password is published: never next to a real provider
     ),
     Entry(
         name="auth",

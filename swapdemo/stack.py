@@ -54,10 +54,18 @@ def layers(config: Config) -> list[Layer]:
 
 
 def mount(config: Config, names: tuple[str, ...] | None = None) -> Mount:
-    """The registered apps (or ``names`` and what they need) at their prefixes."""
+    """The registered apps (or ``names`` and what they need) at their prefixes.
+
+    A service whose real counterpart is configured (``Entry.replaced_by``) is left out.
+    """
     entries = registry.closure(names) if names else registry.ENTRIES
-    apps = {entry.prefix: entry.load()(config) for entry in entries if entry.prefix and entry.factory}
+    mounted = [entry for entry in entries if entry.prefix and entry.factory and not _replaced(entry, config)]
+    apps = {entry.prefix: entry.load()(config) for entry in mounted}
     return Mount(apps, default=make_landing(apps, profiling=config.profile))
+
+
+def _replaced(entry: registry.Entry, config: Config) -> bool:
+    return entry.replaced_by is not None and getattr(config, entry.replaced_by) is not None
 
 
 def make_app(config: Config | None = None, names: tuple[str, ...] | None = None) -> WSGIApplication:

@@ -141,3 +141,12 @@ def test_behind_a_tls_proxy_the_runner_takes_x_forwarded_proto_from_the_trusted_
     else:
         assert proxied.status_code == 301
         assert "SWAPDEMO_HTTPS=1 without SWAPDEMO_TRUSTED_PROXY" in log.read_text()
+
+
+def test_the_development_provider_is_not_mounted_beside_a_real_one(config) -> None:
+    real = config.replace(oidc_issuer="https://id.example.org/realms/demo", oidc_client_id="swapdemo")
+    client = TestApp(validator(make_app(real)), lint=False)
+    client.get("/idp/.well-known/openid-configuration", status=404)
+    assert "/idp/" not in client.get("/").text
+    assert client.get("/auth/").status_int == 200
+    assert TestApp(validator(make_app(config)), lint=False).get("/idp/.well-known/openid-configuration").json["issuer"]
