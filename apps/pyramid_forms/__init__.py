@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from pyramid.config import Configurator
+from pyramid.events import NewResponse
 from pyramid.httpexceptions import HTTPRequestEntityTooLarge
 from pyramid.session import SignedCookieSessionFactory
 from pyramid.tweens import MAIN
@@ -60,6 +61,14 @@ def request_body_tween(handler: Callable[[Request], Response], registry: Registr
     return tween
 
 
+def security_headers(event: NewResponse) -> None:
+    """What Django's security and clickjacking middleware add to the Django demos' pages."""
+    headers = event.response.headers
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+
+
 def _read_at_most(stream: IO[bytes], limit: int) -> bytes:
     """All of ``stream``, or ``HTTPRequestEntityTooLarge`` as soon as it holds more than ``limit`` bytes."""
     chunks, size = [], 0
@@ -95,5 +104,6 @@ def make_app(config: Config) -> WSGIApplication:
         configurator.add_route("slides", r"/proposals/{id:[0-9]{1,18}}/slides")  # larger ids overflow SQLite
         configurator.add_tween("apps.pyramid_forms.bridge.django_language_tween")
         configurator.add_tween("apps.pyramid_forms.request_body_tween", over=MAIN)
+        configurator.add_subscriber(security_headers, NewResponse)
         configurator.scan("apps.pyramid_forms.views")
     return configurator.make_wsgi_app()

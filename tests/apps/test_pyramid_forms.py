@@ -74,6 +74,7 @@ def listed_titles(client) -> list[str]:
 def test_the_form_page_is_pyramid_rendering_django_widgets(client) -> None:
     page = client.get("/forms/")
     assert page.content_type == "text/html" and "Accept-Language" in page.headers["Vary"]
+    assert (page.headers["X-Frame-Options"], page.headers["X-Content-Type-Options"]) == ("DENY", "nosniff")
     form = page.forms["proposal"]
     assert form.method.upper() == "POST" and form.enctype == "multipart/form-data" and form["csrf_token"].value
     day = page.html.select_one("input[name=preferred_day]")
