@@ -248,7 +248,11 @@ class _EscapedOutput(io.StringIO):
 
 def _read_params(environ: WSGIEnvironment) -> dict[str, str]:
     raw = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
+    raw.pop("clear", None)  # a change of state: only from the page's own form, below
     if environ["REQUEST_METHOD"] == "POST":
+        origin = environ.get("HTTP_ORIGIN")
+        if origin is not None and urlsplit(origin).netloc != environ.get("HTTP_HOST"):
+            raise ValueError("The profiler takes forms from its own page only.")
         length = environ.get("CONTENT_LENGTH") or "0"
         if not re.fullmatch(r"[0-9]{1,9}", length) or int(length) > _MAX_FORM:
             raise ValueError("The form must be urlencoded and under 10 kB.")

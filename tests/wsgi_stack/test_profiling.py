@@ -99,9 +99,16 @@ def test_page_links_include_the_mount_prefix(client):
 
 def test_clear_forgets_the_accumulated_stats(client, tmp_path):
     client.get("/")
-    client.post("/__profile__", {"clear": "Clear"})
+    client.post("/__profile__", {"clear": "Clear"}, headers={"Origin": "http://localhost:80"})
     assert "swapdemo_marker_function" not in client.get("/__profile__").text
     assert list(tmp_path.glob("*.prof")) == []
+
+
+def test_another_site_cannot_clear_the_stats(client):
+    client.get("/")
+    client.get("/__profile__?clear=1")  # an <img> on any page could send this
+    client.post("/__profile__", {"clear": "Clear"}, headers={"Origin": "https://elsewhere.example"}, status=400)
+    assert "swapdemo_marker_function" in client.get("/__profile__").text
 
 
 def test_with_a_token_every_client_needs_it_loopback_included(seen, tmp_path):
