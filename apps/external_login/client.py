@@ -79,7 +79,7 @@ class Settings:
     """
 
     client_id: str
-    client_secret: str | None
+    client_secret: str | None = dataclasses.field(repr=False)
     algorithms: tuple[str, ...] = ("RS256",)
     scope: str = "openid profile email"
     timeout: tuple[float, float] = (3.05, 10.0)

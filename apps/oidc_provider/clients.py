@@ -64,7 +64,7 @@ class RegisteredClient(ClientMixin):
     """
 
     client_id: str
-    client_secret: str
+    client_secret: str = dataclasses.field(repr=False)
     name: str
     redirect_paths: tuple[str, ...]
     post_logout_redirect_paths: tuple[str, ...]

@@ -327,3 +327,10 @@ def test_the_built_in_providers_clients_are_kept_per_issuer_but_not_for_every_ho
     assert first.issuer == "http://localhost:8000/idp"
     issuers = {party.client(RequestFactory().get("/auth/login/", HTTP_HOST=f"localhost:{port}")).issuer for port in range(9000, 9100)}
     assert len(issuers) == 100 and party._clients.cache_info().currsize == 16
+
+
+def test_client_secrets_stay_out_of_reprs_and_so_out_of_debug_logs() -> None:
+    from apps.external_login.client import Settings
+
+    assert "s3cret" not in repr(Settings("swapdemo", "s3cret"))
+    assert DEVELOPMENT_CLIENT.client_secret not in repr(DEVELOPMENT_CLIENT.at("http://127.0.0.1:8000"))
