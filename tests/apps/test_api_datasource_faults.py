@@ -171,9 +171,10 @@ def test_a_connect_timeout_fires_when_the_server_cannot_accept() -> None:
                 break
             fillers.append(filler)
         host, port = listener.getsockname()
+        started = time.monotonic()
         with pytest.raises(UpstreamTimeout):
-            taken = elapsed(lambda: ApiClient(make_session(retries=0), timeout=(0.3, 5)).get(f"http://{host}:{port}/"))
-            raise AssertionError(f"answered after {taken:.1f} s")
+            ApiClient(make_session(retries=0), timeout=(0.3, 5)).get(f"http://{host}:{port}/")
+        assert time.monotonic() - started < 2.5, "the 0.3 s connect timeout fired, not the 5 s read timeout"
     finally:
         for filler in fillers:
             filler.close()
@@ -193,7 +194,7 @@ def test_a_post_is_never_retried(faulty) -> None:
 
 def test_retry_after_is_capped(faulty) -> None:
     taken = elapsed(lambda: client(retry_after_cap=1).get(faulty.url + "/busy/"))
-    assert faulty.attempts["busy"] == 2 and taken < 10, "waited about 1 s, not a day"
+    assert faulty.attempts["busy"] == 2 and 0.9 <= taken < 3, "waited the 1 s cap, not a day (nor the 5 s default cap)"
 
 
 def test_a_503_that_persists_is_reported_after_the_retries(faulty) -> None:

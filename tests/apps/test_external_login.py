@@ -9,6 +9,7 @@ never answers, one that answers garbage.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import socket
@@ -89,6 +90,8 @@ def test_tokens_never_appear_in_a_url_a_page_or_a_log_line(site, browser, monkey
         return tokens
 
     monkeypatch.setattr(OIDCClient, "exchange_code", spy)
+    for name in ("django.request", "django.security"):  # the settings keep these off the root logger
+        monkeypatch.setattr(logging.getLogger(name), "propagate", True)
     caplog.set_level("DEBUG")
     members = sign_in(site, browser)
     pages = [members, browser.get(f"{site}/auth/", timeout=10), *members.history]

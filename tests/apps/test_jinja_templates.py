@@ -19,8 +19,10 @@ from webtest import TestApp
 
 from apps.conference import load_talks
 from apps.jinja_templates import views
+from apps.jinja_templates.wsgi import make_app as jinja_app
 from swapdemo.config import from_environment
 from swapdemo.stack import make_app
+from wsgi_stack.mount import Mount
 
 TALKS = load_talks()
 TOKEN = "csrfmiddlewaretoken"
@@ -128,8 +130,17 @@ def test_urls_and_static_paths_include_the_mount(anywhere: TestApp) -> None:
 
 @pytest.fixture
 def frozen_now(monkeypatch) -> None:
-    """The clock the pages' naturaltime reads, stopped at 2026-11-28 12:00 UTC."""
-    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.timezone.utc))
+    """The clock the pages' naturaltime reads, stopped at 2030-03-15 12:00 UTC."""
+    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2030, 3, 15, 12, 0, tzinfo=dt.timezone.utc))
+
+
+def test_links_follow_whatever_prefix_the_app_is_mounted_at(config) -> None:
+
+    client = TestApp(validator(Mount({"/elsewhere": jinja_app(config)})), lint=False)
+    for path in ("/elsewhere/", "/elsewhere/dtl/"):
+        links = hrefs(client.get(path).text)
+        assert links[0] == "/elsewhere/" and f"/elsewhere/talks/{TALKS[0].id}/" in links, path
+    assert hrefs(client.get("/elsewhere/talks/2/").text) == ["/elsewhere/", "/elsewhere/talks/1/", "/elsewhere/", "/elsewhere/talks/3/"]
 
 
 @pytest.mark.usefixtures("frozen_now")
@@ -139,7 +150,7 @@ def test_talk_page_shows_the_talk_with_dates_in_the_conference_time_zone(client:
     assert page.html.h1.text == talk.title
     assert page.html.time["datetime"] == "2009-09-08T10:00:00-07:00"
     assert "Tuesday, Sept. 8, 2009, 10 a.m. – 10:40 a.m." in texts(page.text)
-    assert "(17\xa0years, 2\xa0months ago; 40 minutes)" in page.html.find(class_="when").text
+    assert "(20\xa0years, 6\xa0months ago; 40 minutes)" in page.html.find(class_="when").text
     assert page.html.find(rel="prev")["href"] == "/jinja/talks/1/" and page.html.find(rel="next")["href"] == "/jinja/talks/3/"
 
 
@@ -207,7 +218,7 @@ def test_a_german_browser_gets_the_translations_and_german_formats(client: TestA
     assert flashed.html.find(class_="messages").li.text == "1 Vortrag passt."
     assert "1 Vortrag" in texts(flashed.text)
     assert "Zurück zum Programm" in texts(talk.text)
-    assert "17\xa0Jahre, 2\xa0Monate her; 40 Minuten" in talk.html.find(class_="when").text
+    assert "20\xa0Jahre, 6\xa0Monate her; 40 Minuten" in talk.html.find(class_="when").text
 
 
 def test_a_talk_in_the_future_counts_down(client: TestApp, monkeypatch) -> None:

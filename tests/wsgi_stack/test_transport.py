@@ -171,8 +171,10 @@ def test_a_nested_django_request_leaves_the_outer_request_s_state_alone() -> Non
 
 def test_an_in_process_call_keeps_its_read_timeout(session) -> None:
     release = threading.Event()
+    reached: list[bool] = []
 
     def stalled(environ, start_response):
+        reached.append(environ.get("wsgi_stack.in_process", False))
         release.wait(10)
         start_response("200 OK", [("Content-Type", "text/plain")])
         return [b"late"]
@@ -190,10 +192,14 @@ def test_an_in_process_call_keeps_its_read_timeout(session) -> None:
 
     with LiveServer(Mount({"/stalled": stalled, "/page": page})) as server:
         assert requests.get(server.url + "/page/", timeout=10).text == "timed out"
+    assert reached == [True]
 
 
 def test_an_in_process_app_that_raises_answers_500_like_a_server(session, caplog) -> None:
+    reached: list[bool] = []
+
     def broken(environ, start_response):
+        reached.append(environ.get("wsgi_stack.in_process", False))
         raise RuntimeError("inner bug")
 
     def page(environ, start_response):
@@ -203,7 +209,7 @@ def test_an_in_process_app_that_raises_answers_500_like_a_server(session, caplog
 
     with LiveServer(Mount({"/broken": broken, "/page": page})) as server:
         assert requests.get(server.url + "/page/", timeout=10).text == "500"
-    assert "inner bug" in caplog.text
+    assert reached == [True] and "inner bug" in caplog.text
 
 
 @pytest.mark.parametrize("forwarded", ["https", "https, http", " https ,https"])
