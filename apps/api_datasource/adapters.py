@@ -39,7 +39,9 @@ Pairs = list[tuple[str, str]]
 
 
 def text(value: Any) -> str:
-    """A typed value as it goes in a query string: ISO dates, ``HH:MM`` times."""
+    """A typed value as it goes in a query string: ISO dates, ``HH:MM`` times, ``true``/``false``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, dt.time) and not (value.second or value.microsecond):
         return value.strftime("%H:%M")
     return value.isoformat() if isinstance(value, (dt.date, dt.time)) else str(value)
@@ -124,6 +126,10 @@ class DrfAdapter(Adapter):
             raise UnsupportedQuery("exclude() has no spelling in the drf convention: django-filter has no generic negation")
         if self.lookups is not None and condition.lookup not in self.lookups.get(condition.field, ()):
             raise UnsupportedQuery(f"the API does not filter {condition.field} by {condition.lookup}")
+        values = condition.value if condition.lookup == "in" else (condition.value,)
+        if any(isinstance(value, str) and value != value.strip() or value == "" for value in values):
+            # django-filter skips an empty value and strips the others: the filter would not be the one asked for.
+            raise UnsupportedQuery(f"{condition.field}: the drf convention cannot filter by empty or space-padded text")
         return super().condition(condition)
 
     def check_repeats(self, groups: list[Pairs]) -> None:

@@ -243,7 +243,8 @@ class ApiQuerySet(Generic[T]):
     def _filter(self, args: tuple[Any, ...], kwargs: dict[str, Any], negated: bool) -> ApiQuerySet[T]:
         if args:
             raise UnsupportedQuery("Q objects and expressions are not supported: use keyword lookups")
-        self._refuse_after_slice("filter")
+        if kwargs:  # as in Django, filter() with nothing to filter by is all(), sliced or not
+            self._refuse_after_slice("filter")
         conditions = [self.model.condition(key, value, negated) for key, value in kwargs.items()]
         kept = [c for c in conditions if not (c.lookup == "in" and not c.value)]
         empty = self.query.empty or any(c.lookup == "in" and not c.value and not c.negated for c in conditions)
@@ -272,7 +273,8 @@ class ApiQuerySet(Generic[T]):
                 total, page = self._fetch(offset, want)
                 rows += page[:want]
                 offset += len(page)
-                if len(page) < want or offset >= total:
+                # A short page is not the end: DRF, for one, cuts a limit over its max_limit silently.
+                if not page or offset >= total:
                     break
             self._result_cache = rows
         return self._result_cache

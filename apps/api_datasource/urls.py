@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, re_path
 
 from apps.api_datasource.views import TalkDetailView, TalkListView
 
 urlpatterns = [
     path("", TalkListView.as_view(), name="talk-list"),
-    path("talks/<int:pk>/", TalkDetailView.as_view(), name="talk-detail"),
+    # At most 18 digits: a longer id is no talk (404 here), not a question for the API.
+    re_path(r"^talks/(?P<pk>[0-9]{1,18})/$", TalkDetailView.as_view(), name="talk-detail"),
 ]

@@ -15,7 +15,7 @@
 - ``limit`` (0 to 1000, default 100) and ``offset`` (default 0) pick the window.
 
 Values are typed by field: ``id`` and ``duration`` are whole numbers, ``day``
-is ``YYYY-MM-DD``, ``start`` is ``HH:MM``, the rest is text.
+is ``YYYY-MM-DD``, ``start`` is ``HH:MM`` (seconds allowed), the rest is text.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ TEXT_LOOKUPS = frozenset({"iexact", "contains", "icontains"})
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
 DEFAULT_ORDERING = (("day", False), ("start", False), ("room", False))
 FIELD_TYPES: dict[str, type] = {name: typing.get_type_hints(Talk)[name] for name in FIELDS}
-_TYPE_NAMES = {int: "a whole number", dt.date: "a date (YYYY-MM-DD)", dt.time: "a time (HH:MM)", str: "text"}
+_TYPE_NAMES = {int: "a whole number", dt.date: "a date (YYYY-MM-DD)", dt.time: "a time (HH:MM[:SS])", str: "text"}
 
 
 class BadParameter(ValueError):
@@ -106,6 +106,9 @@ def parse(pairs: Sequence[tuple[str, str]]) -> TalkQuery:
 
 # ASCII digits only (str.isdigit() accepts "²", which int() refuses), and few enough for any integer column.
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
+# A value to compare with: signed, and as long as Django lets a filter be (int() refuses 4,300+ digits).
+_INTEGER = re.compile(r"-?[0-9]{1,100}")
+_TIME = re.compile(r"[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?")  # what Django's TimeField takes, no zone
 
 
 def _whole_number(raw: str) -> int | None:
@@ -150,11 +153,13 @@ def _condition(name: str, raw: str) -> Condition:
 def _typed(name: str, kind: type, raw: str) -> Any:
     try:
         if kind is int:
-            if (number := _whole_number(raw)) is None:
+            if not _INTEGER.fullmatch(raw):
                 raise ValueError(raw)
-            return number
+            return int(raw)
         if kind is dt.time:
-            return dt.datetime.strptime(raw, "%H:%M").time()
+            if not _TIME.fullmatch(raw):
+                raise ValueError(raw)
+            return dt.time.fromisoformat(raw)
         return kind.fromisoformat(raw) if kind is dt.date else raw
     except ValueError as exc:
         raise BadParameter(name, f"{name} expects {_TYPE_NAMES[kind]}, got {raw!r}") from exc

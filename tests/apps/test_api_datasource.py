@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import dataclasses
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -123,6 +124,9 @@ def test_rows_are_typed_talks(talks) -> None:
         ({"speaker__icontains": "ALEX"}, lambda t: "alex" in t.speaker.lower()),
         ({"day": "2009-09-10", "start__gte": "14:00"}, lambda t: str(t.day) == "2009-09-10" and t.start.hour >= 14),
         ({"pk__in": [1, 2, 999]}, lambda t: t.id in (1, 2)),
+        ({"duration__gt": -1}, lambda t: True),
+        ({"start__gte": dt.time(13, 59, 30)}, lambda t: t.start >= dt.time(13, 59, 30)),
+        ({"pk": 10**20}, lambda t: False),
     ],
 )
 def test_filter_lookups_are_answered_by_the_api(talks, calls, lookups, keep) -> None:
@@ -154,6 +158,7 @@ def test_slices_and_indexes_become_offset_and_limit(talks, calls) -> None:
         ordered[-1]
     with pytest.raises(TypeError, match="slice has been taken"):
         ordered[:5].filter(track="Core")
+    assert ids(ordered[:5].filter()) == ids(ordered[:5].exclude()) == expected()[:5]  # nothing to filter: as Django
 
 
 def test_count_exists_first_and_get(talks, calls) -> None:
@@ -246,6 +251,8 @@ def test_the_detail_page_is_djangos_detailview(pages, calls) -> None:
     assert page.html.h1.text == talk.title and talk.abstract in page.text
     assert len(calls) == 1
     assert "Not Found" in pages.get("/talks/99999/", status=404).text
+    pages.get("/talks/" + "9" * 20 + "/", status=404)  # no talk, and no question for the API
+    assert len(calls) == 2
 
 
 def test_credentials_in_the_api_url_are_sent_but_never_shown(served, calls) -> None:

@@ -165,6 +165,16 @@ def test_the_pages_work_with_each_style(style) -> None:
     assert pages.get("/talks/7/").html.h1.text == next(r["title"] for r in ROWS if r["id"] == 7)
 
 
+def test_iteration_goes_on_when_the_api_serves_smaller_pages_than_asked_for() -> None:
+    # DRF cuts a limit over its max_limit without a word: this server pages by 100, the adapter asks for 500.
+    recorder = Recorder(drf_api)
+    with LiveServer(recorder) as server:
+        talks = ApiQuerySet(TALKS, server.url + "/", ApiClient(make_session(retries=0)), DrfAdapter(max_limit=500))
+        assert [talk.id for talk in talks] == sorted(row["id"] for row in ROWS)
+        assert len(list(talks.all()[10:115])) == 105
+    assert [call.params["offset"] for call in recorder.calls] == ["0", "100", "10", "110"]
+
+
 def test_the_drf_spelling() -> None:
     with served("drf") as (_, talks, calls, _):
         list(talks.filter(duration__gte=40, track__in=["Core", "Ecosystem"]).search("x").order_by("-day", "title")[5:10])
@@ -190,6 +200,8 @@ def test_the_json_server_spelling() -> None:
         (JsonServerAdapter(), lambda qs: qs.exclude(duration__gte=40), "exclude only exact values"),
         (JsonServerAdapter(), lambda qs: qs.filter(track="Core").filter(track__in=["Core", "Ecosystem"]), "json-server would OR them"),
         (Adapter(), lambda qs: qs.filter(track__in=["a,b"]), "cannot contain one"),
+        (DrfAdapter(), lambda qs: qs.filter(track=""), "cannot filter by empty or space-padded text"),
+        (DrfAdapter(), lambda qs: qs.filter(track__in=["Core", " Ecosystem"]), "cannot filter by empty or space-padded text"),
     ],
 )
 def test_what_a_convention_cannot_say_is_refused_before_any_request(adapter, build, message) -> None:
