@@ -141,7 +141,9 @@ def _bare_cprofile(app: WSGIApplication) -> WSGIApplication:
 
 def profiling_cost(quick: bool) -> Comparison:
     hello = django_app("swapdemo.urls")
-    stats_dir = tempfile.mkdtemp(prefix="swapdemo-bench-")
+    data_dir = from_environment().data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    stats_dir = tempfile.mkdtemp(prefix="profile-", dir=data_dir)  # the bench removes its data folder at the end
     off = _stacked(hello)
     every = _stacked(hello, profile=True, stats_dir=Path(stats_dir), sample_every=1)
     sampled = _stacked(hello, profile=True, stats_dir=Path(stats_dir), sample_every=20)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import importlib.util
 import logging
 import os
 import secrets
@@ -92,6 +93,8 @@ def load(environ: Mapping[str, str]) -> Config:
     cache_url = environ.get("SWAPDEMO_CACHE_URL") or None
     if cache_url and not cache_url.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured("SWAPDEMO_CACHE_URL must be a redis:// URL (or unset for local memory)")
+    if cache_url and importlib.util.find_spec("redis") is None:
+        raise ImproperlyConfigured("SWAPDEMO_CACHE_URL needs the redis package: pip install -e '.[redis]'")
     oidc = [environ.get(f"SWAPDEMO_OIDC_{part}") or None for part in ("ISSUER", "CLIENT_ID", "CLIENT_SECRET")]
     if any(oidc[:2]) and not all(oidc[:2]):
         raise ImproperlyConfigured("set SWAPDEMO_OIDC_ISSUER and SWAPDEMO_OIDC_CLIENT_ID together")

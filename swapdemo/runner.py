@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
-import sys
 import threading
 from typing import TYPE_CHECKING
 
@@ -43,7 +42,7 @@ def _stop(signum: int, frame: FrameType | None) -> None:
 def main(names: tuple[str, ...] | None, what: str, argv: Sequence[str] | None = None) -> int:
     prog = "python -m swapdemo." + (names[0] if names else "stack")
     args = parser(prog, what).parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s", stream=sys.stderr)
+    stack.configure_logging()
     config = from_environment()
     if args.profile:
         config = config.replace(profile=True)

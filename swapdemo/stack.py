@@ -12,7 +12,10 @@ of the registered apps, with the landing page at ``/``.
 
 from __future__ import annotations
 
+import logging
+import sys
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,6 +34,29 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+class UTCFormatter(logging.Formatter):
+    """Log times in UTC: Django sets the process's time zone from ``TIME_ZONE`` when it starts."""
+
+    converter = time.gmtime
+    default_time_format = "%Y-%m-%dT%H:%M:%SZ"
+    default_msec_format = None  # type: ignore[assignment]
+
+
+def configure_logging() -> None:
+    """INFO and up to stderr, with UTC times, unless the process configured logging itself.
+
+    ``python -m swapdemo.*`` and ``swapdemo.stack:application`` call it, so the
+    access log is written under gunicorn too; ``stack.ini`` says the same.
+    """
+    root = logging.getLogger()
+    if root.handlers:
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(UTCFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
 
 
 def static_roots() -> list[Path]:
@@ -84,6 +110,7 @@ class _BuiltOnFirstRequest:
         if self._app is None:
             with self._lock:
                 if self._app is None:
+                    configure_logging()
                     self._app = make_app()
         return self._app(environ, start_response)
 

@@ -142,8 +142,8 @@ def _with_models(args: argparse.Namespace) -> int:
 
     if args.command == "import":
         result = importer.import_file(args.file, batch_size=args.batch_size, strict=args.strict, progress=args.progress)
-        skipped = f" ({result.bad:,} bad rows skipped)" if result.bad else ""
-        print(f"imported {result.rows:,} rows from {args.file} in {result.batches:,} batch{'es' * (result.batches != 1)}{skipped}; "
+        skipped = f" ({result.bad:,} bad row{'s' * (result.bad != 1)} skipped)" if result.bad else ""
+        print(f"imported {result.rows:,} row{'s' * (result.rows != 1)} from {args.file} in {result.batches:,} batch{'es' * (result.batches != 1)}{skipped}; "
               f"talks in the database: {result.before:,} -> {result.after:,}")
         if args.refresh:
             print(f"refreshed the summary: {reports.refresh():,} rows")

@@ -68,3 +68,9 @@ def test_isolate_keeps_the_rest_of_the_environment_and_takes_only_the_database_i
     scratch = f"sqlite:///{tmp_path / 'scratch.sqlite3'}"
     isolate(environ, scratch)
     assert environ["DATABASE_URL"] == scratch
+
+
+def test_a_suite_whose_optional_package_is_missing_is_skipped_with_the_install_command() -> None:
+    missing_webtest = "import sys; sys.modules['webtest'] = None; from swapdemo.bench import main; sys.exit(main(['--quick', '--only', 'nothing']))"
+    done = subprocess.run([sys.executable, "-c", missing_webtest], capture_output=True, text=True, timeout=120, check=True)
+    assert "skipped apps.external_login.bench: it needs webtest, which the test extra installs (pip install -e '.[test]')" in done.stdout

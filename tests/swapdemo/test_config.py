@@ -57,6 +57,15 @@ def test_wrong_values_fail_at_start_up_naming_the_variable(environ: dict[str, st
         load({"SWAPDEMO_SECRET_KEY": "k", **environ})
 
 
+def test_a_cache_url_without_the_redis_package_fails_at_start_up(monkeypatch) -> None:
+    import importlib.util
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *args: None if name == "redis" else find_spec(name, *args))
+    with pytest.raises(ImproperlyConfigured, match=r"needs the redis package: pip install -e '\.\[redis\]'"):
+        load({"SWAPDEMO_SECRET_KEY": "k", "SWAPDEMO_CACHE_URL": "redis://127.0.0.1:6379/0"})
+
+
 def _check_deploy(**extra: str) -> str:
     env = {**os.environ, "SWAPDEMO_SECRET_KEY": "a-long-random-deploy-key-" + "q7" * 30, **extra}
     result = subprocess.run(

@@ -119,10 +119,13 @@ def test_pserve_serves_stack_ini(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("target", [["swapdemo.stack:application"], ["--paste", "stack.ini"]])
-def test_gunicorn_serves_the_stack_with_several_workers(target: list[str], tmp_path: Path) -> None:
-    with run_server(gunicorn(target), "/", tmp_path / "gunicorn.log") as url:
-        response = requests.get(url + "/", timeout=10)
+def test_gunicorn_serves_the_stack_with_several_workers_and_logs_each_request(target: list[str], tmp_path: Path) -> None:
+    log = tmp_path / "gunicorn.log"
+    with run_server(gunicorn(target), "/", log) as url:
+        response = requests.get(url + "/jinja/", timeout=10)
     assert response.status_code == 200 and "swapdemo" in response.text
+    access = [line for line in log.read_text().splitlines() if " wsgi_stack.access " in line and " GET /jinja/ 200 " in line]
+    assert access and re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ INFO ", access[0]), log.read_text()
 
 
 @pytest.mark.parametrize("trusted", [True, False])
