@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m swapdemo.bench [--quick] [--only NAME ...] [--json FILE]
+    python -m swapdemo.bench [--quick] [--only NAME ...] [--json FILE] [--database-url URL]
 
 Each comparison runs its variants interleaved (A, B, C, A, B, C, ...) for
 several rounds, so a machine that speeds up or slows down affects them all

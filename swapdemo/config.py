@@ -76,7 +76,7 @@ def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
     if not value:
         return default
     if not value.isascii() or not value.isdigit() or len(value) > 9 or int(value) < 1:
-        raise ImproperlyConfigured(f"{name}={value!r}: expected a whole number of at least 1")
+        raise ImproperlyConfigured(f"{name}={value!r}: expected a whole number from 1 to 999999999")
     return int(value)
 
 

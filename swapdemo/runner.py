@@ -17,6 +17,7 @@ import waitress
 
 from swapdemo import stack
 from swapdemo.config import from_environment
+from swapdemo.logs import configure_logging
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -31,7 +32,7 @@ def parser(prog: str, what: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=prog, description=f"Serve {what} with waitress, behind the swapdemo stack.")
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: %(default)s)")
     parser.add_argument("--port", type=int, default=8000, help="port to listen on, 0 for any free one (default: %(default)s)")
-    parser.add_argument("--profile", action="store_true", help="switch the profiler on (UI at /__profile__: loopback only, or SWAPDEMO_PROFILE_TOKEN)")
+    parser.add_argument("--profile", action="store_true", help="switch the profiler on (UI at /__profile__: loopback only; with SWAPDEMO_PROFILE_TOKEN, token holders only)")
     return parser
 
 
@@ -42,10 +43,15 @@ def _stop(signum: int, frame: FrameType | None) -> None:
 def main(names: tuple[str, ...] | None, what: str, argv: Sequence[str] | None = None) -> int:
     prog = "python -m swapdemo." + (names[0] if names else "stack")
     args = parser(prog, what).parse_args(argv)
-    stack.configure_logging()
+    configure_logging()
     config = from_environment()
     if args.profile:
         config = config.replace(profile=True)
+    if config.profile and config.trusted_proxy and not config.profile_token:
+        logger.warning(
+            "the profiler is on behind a proxy without SWAPDEMO_PROFILE_TOKEN: a proxy on this host makes every "
+            "visitor look like loopback. Set a token."
+        )
     if config.https and not config.trusted_proxy:
         logger.warning(
             "SWAPDEMO_HTTPS=1 without SWAPDEMO_TRUSTED_PROXY: waitress drops X-Forwarded-Proto from peers it does "

@@ -12,16 +12,14 @@ of the registered apps, with the landing page at ``/``.
 
 from __future__ import annotations
 
-import logging
-import sys
 import threading
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from swapdemo import registry
 from swapdemo.config import Config, from_environment
 from swapdemo.landing import make_landing
+from swapdemo.logs import configure_logging
 from wsgi_stack import Layer, build
 from wsgi_stack.access_log import AccessLog
 from wsgi_stack.mount import Mount
@@ -35,28 +33,6 @@ if TYPE_CHECKING:
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
-
-class UTCFormatter(logging.Formatter):
-    """Log times in UTC: Django sets the process's time zone from ``TIME_ZONE`` when it starts."""
-
-    converter = time.gmtime
-    default_time_format = "%Y-%m-%dT%H:%M:%SZ"
-    default_msec_format = None  # type: ignore[assignment]
-
-
-def configure_logging() -> None:
-    """INFO and up to stderr, with UTC times, unless the process configured logging itself.
-
-    ``python -m swapdemo.*`` and ``swapdemo.stack:application`` call it, so the
-    access log is written under gunicorn too; ``stack.ini`` says the same.
-    """
-    root = logging.getLogger()
-    if root.handlers:
-        return
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(UTCFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
 
 
 def static_roots() -> list[Path]:

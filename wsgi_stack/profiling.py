@@ -159,7 +159,7 @@ class Profiler:
 
     def _serve(self, environ: WSGIEnvironment, subpath: str) -> _Response:
         if not self._allowed(environ):
-            needs = "an X-Profile-Token header" if self._token else "a loopback client, addressing it as localhost or 127.0.0.1"
+            needs = "an X-Profile-Token header" if self._token else "a loopback client that calls it localhost or a loopback IP"
             return _plain("403 Forbidden", f"The profiler needs {needs}.")
         if subpath not in ("", "/", "/stats.prof", "/callgrind.out"):
             return _plain("404 Not Found", "No such profiler page.")

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("wsgi_stack.transport")
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
-_serving: contextvars.ContextVar[tuple[str, str, str, Mount, str]] = contextvars.ContextVar("wsgi_stack_serving")
+_serving: contextvars.ContextVar[tuple[str, str, str, Mount, str | None]] = contextvars.ContextVar("wsgi_stack_serving")
 
 
 def _origin(scheme: str, netloc: str) -> tuple[str, str, str] | None:

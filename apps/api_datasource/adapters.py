@@ -183,7 +183,7 @@ class JsonServerAdapter(Adapter):
 
     def page(self, fetched: Fetched) -> tuple[int, list[Mapping[str, Any]]]:
         total = fetched.headers.get("x-total-count", "")
-        if not isinstance(fetched.data, list) or not total.isdigit():
+        if not isinstance(fetched.data, list) or not re.fullmatch(r"[0-9]{1,18}", total):
             raise BadResponse(fetched.url, "expected a JSON list and an X-Total-Count header from a json-server API")
         return int(total), _rows(fetched, fetched.data)
 

@@ -26,8 +26,9 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import urlencode
 
 from django.core import exceptions
+from django.utils.dateparse import parse_date, parse_time
 
-from apps.api_datasource.errors import BadResponse, UnsupportedQuery
+from apps.api_datasource.errors import BadResponse, UnsupportedQuery, public_url
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 LOOKUPS = frozenset({"exact", "iexact", "in", "gt", "gte", "lt", "lte", "contains", "icontains"})
 TEXT_LOOKUPS = frozenset({"iexact", "contains", "icontains"})
+_PARSERS: dict[type, Any] = {int: int, dt.date: parse_date, dt.time: parse_time}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,11 +107,14 @@ class Resource(Generic[T]):
         kind = self.fields[field]
         if type(value) is kind:
             return value
-        if isinstance(value, str) and kind in (int, dt.date, dt.time):
+        if isinstance(value, str) and kind in _PARSERS:
             try:
-                return int(value) if kind is int else kind.fromisoformat(value)  # type: ignore[attr-defined]
+                parsed = _PARSERS[kind](value)  # Django's own parsers: what its model fields accept
             except ValueError as exc:
                 raise UnsupportedQuery(f"{field} expects {kind.__name__}, got {value!r}") from exc
+            if parsed is None:
+                raise UnsupportedQuery(f"{field} expects {kind.__name__}, got {value!r}")
+            return parsed
         raise UnsupportedQuery(f"{field} expects {kind.__name__}, got {type(value).__name__} {value!r}")
 
 
@@ -229,7 +234,7 @@ class ApiQuerySet(Generic[T]):
 
     def __repr__(self) -> str:
         params = self.adapter.params(self.model, self.query, *self._window())
-        return f"<ApiQuerySet {self.adapter.list_url(self.base_url, self.model)}?{urlencode(params)}>"
+        return f"<ApiQuerySet {public_url(self.adapter.list_url(self.base_url, self.model))}?{urlencode(params)}>"
 
     def _chain(self, query: Query) -> ApiQuerySet[T]:
         chained = type(self)(self.model, self.base_url, self.client, self.adapter, query)
@@ -265,16 +270,22 @@ class ApiQuerySet(Generic[T]):
     def _fetch_all(self) -> list[T]:
         if self._result_cache is None:
             rows: list[T] = []
-            offset, stop = self.query.start, self.query.stop
+            offset, stop, served = self.query.start, self.query.stop, 0
             while not self.query.empty:
                 want = self.adapter.max_limit if stop is None else min(self.adapter.max_limit, stop - offset)
                 if want <= 0:
                     break
                 total, page = self._fetch(offset, want)
-                rows += page[:want]
+                page = page[:want]
+                keys = [getattr(row, self.model.pk) for row in page]
+                if rows and keys == [getattr(row, self.model.pk) for row in rows[-len(page) :]]:
+                    raise BadResponse(self.base_url, "the API answered the same rows for the next offset: it does not page by offset")
+                rows += page
                 offset += len(page)
-                # A short page is not the end: DRF, for one, cuts a limit over its max_limit silently.
-                if not page or offset >= total:
+                # A page shorter than asked for is not the end when the API pages smaller than that (DRF cuts a
+                # limit over its max_limit silently); one shorter than the API's own pages is.
+                served = served or len(page)
+                if not page or offset >= total or len(page) < min(want, served):
                     break
             self._result_cache = rows
         return self._result_cache

@@ -84,7 +84,7 @@ def time(value: dt.time | dt.datetime | None, format: str | None = None) -> str:
 
 
 @_undefined_renders_as_itself
-def naturaltime(value: dt.datetime | None, now: dt.datetime | None = None) -> Any:
+def naturaltime(value: object, now: dt.datetime | None = None) -> Any:
     """``"3 hours ago"``, ``"in 2 days"`` or ``"now"``, translated; ``now`` defaults to the clock.
 
     ``None`` is ``""``; anything else that is not a datetime comes back unchanged, as in ``humanize``.
@@ -130,7 +130,7 @@ class Environment(jinja2.Environment):
             raise TemplateDoesNotExist(f"{exc.name} (asked for by {where})") from exc
         except jinja2.TemplateSyntaxError as exc:
             # Django's backend would raise TemplateSyntaxError(exc.args), whose message is a tuple's repr.
-            error = TemplateSyntaxError(f"{exc.message} ({exc.name or exc.filename}, line {exc.lineno})")
+            error = TemplateSyntaxError(f"{exc.message} ({exc.name or exc.filename or '<string>'}, line {exc.lineno})")
             error.template_debug = get_exception_info(exc)  # type: ignore[attr-defined]
             raise error from exc
 

@@ -67,6 +67,7 @@ def security_headers(event: NewResponse) -> None:
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
 
 
 def _read_at_most(stream: IO[bytes], limit: int) -> bytes:

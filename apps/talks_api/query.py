@@ -104,11 +104,10 @@ def parse(pairs: Sequence[tuple[str, str]]) -> TalkQuery:
     return TalkQuery(conditions=tuple(conditions), **options)
 
 
-# ASCII digits only (str.isdigit() accepts "²", which int() refuses), and few enough for any integer column.
+# ASCII digits only: str.isdigit() accepts "²", which int() refuses, and int() refuses 4,300 digits or more.
 _WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
-# A value to compare with: signed, and as long as Django lets a filter be (int() refuses 4,300+ digits).
 _INTEGER = re.compile(r"-?[0-9]{1,100}")
-_TIME = re.compile(r"[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?")  # what Django's TimeField takes, no zone
+_TIME = re.compile(r"([0-9]{1,2}):([0-9]{2})(:[0-9]{2}(\.[0-9]{1,6})?)?")  # 9:05, 09:05, 09:05:30, 09:05:30.5; no zone
 
 
 def _whole_number(raw: str) -> int | None:
@@ -159,7 +158,7 @@ def _typed(name: str, kind: type, raw: str) -> Any:
         if kind is dt.time:
             if not _TIME.fullmatch(raw):
                 raise ValueError(raw)
-            return dt.time.fromisoformat(raw)
+            return dt.time.fromisoformat(raw.zfill(len(raw) + 1) if raw.index(":") == 1 else raw)
         return kind.fromisoformat(raw) if kind is dt.date else raw
     except ValueError as exc:
         raise BadParameter(name, f"{name} expects {_TYPE_NAMES[kind]}, got {raw!r}") from exc

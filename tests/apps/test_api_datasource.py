@@ -126,6 +126,7 @@ def test_rows_are_typed_talks(talks) -> None:
         ({"pk__in": [1, 2, 999]}, lambda t: t.id in (1, 2)),
         ({"duration__gt": -1}, lambda t: True),
         ({"start__gte": dt.time(13, 59, 30)}, lambda t: t.start >= dt.time(13, 59, 30)),
+        ({"start__lt": "9:05"}, lambda t: t.start < dt.time(9, 5)),
         ({"pk": 10**20}, lambda t: False),
     ],
 )
@@ -261,6 +262,7 @@ def test_credentials_in_the_api_url_are_sent_but_never_shown(served, calls) -> N
     page = TestApp(make_app(config, client=ApiClient(make_session(retries=0))), lint=False).get("/")
     assert f"from {served.url}/." in " ".join(page.html.text.split())
     assert "api-secret" not in page.text and "reader" not in page.text
+    assert "api-secret" not in repr(ApiQuerySet(TALKS, with_credentials, ApiClient(make_session(retries=0)), Adapter()))
     assert calls and all(call.authorization == "Basic " + base64.b64encode(b"reader:api-secret").decode() for call in calls)
 
 

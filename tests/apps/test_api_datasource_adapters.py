@@ -19,7 +19,7 @@ from apps.api_datasource.adapters import (
 )
 from apps.api_datasource.app import TALKS, make_app
 from apps.api_datasource.client import ApiClient, make_session
-from apps.api_datasource.errors import UnsupportedQuery
+from apps.api_datasource.errors import BadResponse, UnsupportedQuery
 from apps.api_datasource.queryset import ApiQuerySet
 from apps.conference.data import load_talks
 from apps.talks_api.app import TalksAPI
@@ -173,6 +173,44 @@ def test_iteration_goes_on_when_the_api_serves_smaller_pages_than_asked_for() ->
         assert [talk.id for talk in talks] == sorted(row["id"] for row in ROWS)
         assert len(list(talks.all()[10:115])) == 105
     assert [call.params["offset"] for call in recorder.calls] == ["0", "100", "10", "110"]
+
+
+def _paged_by(size: int, count: int | None = None, honour_offset: bool = True):
+    """A drf-shaped API that pages by ``size``; it may overstate the count, or ignore offset (PageNumberPagination)."""
+
+    def api(environ, start_response):
+        query = parse_qs(environ["QUERY_STRING"])
+        offset = int(query["offset"][0]) if honour_offset else 0
+        rows = sorted(ROWS, key=lambda row: row["id"])[offset : offset + size]
+        return _json(start_response, {"count": len(ROWS) if count is None else count, "next": None, "previous": None, "results": rows})
+
+    return api
+
+
+def test_an_overstated_count_ends_at_the_first_empty_page() -> None:
+    recorder = Recorder(_paged_by(20, count=10**9))
+    with LiveServer(recorder) as server:
+        talks = ApiQuerySet(TALKS, server.url + "/", ApiClient(make_session(retries=0)), DrfAdapter())
+        assert [talk.id for talk in talks] == sorted(row["id"] for row in ROWS)
+    assert len(recorder.calls) == len(ROWS) // 20 + 1
+
+
+@pytest.mark.parametrize("total", ["²", "9" * 5000, ""])
+def test_a_json_server_total_that_is_not_a_number_is_a_bad_response(total: str) -> None:
+    def api(environ, start_response):
+        return _json(start_response, ROWS[:5], [("X-Total-Count", total.encode().decode("latin-1"))])
+
+    with LiveServer(api) as server:
+        talks = ApiQuerySet(TALKS, server.url + "/", ApiClient(make_session(retries=0)), JsonServerAdapter())
+        with pytest.raises(BadResponse, match="X-Total-Count"):
+            talks.count()
+
+
+def test_an_api_that_ignores_offset_is_a_bad_response_not_an_endless_loop() -> None:
+    with LiveServer(_paged_by(20, honour_offset=False)) as server:
+        talks = ApiQuerySet(TALKS, server.url + "/", ApiClient(make_session(retries=0)), DrfAdapter())
+        with pytest.raises(BadResponse, match="does not page by offset"):
+            list(talks)
 
 
 def test_the_drf_spelling() -> None:

@@ -158,6 +158,8 @@ def test_syntax_errors_are_djangos_naming_the_file_and_line(tmp_path: Path) -> N
     with pytest.raises(TemplateSyntaxError) as raised:
         jinja.get_template("broken.html")
     assert str(raised.value) == "unexpected '}' (broken.html, line 4)"
+    with pytest.raises(TemplateSyntaxError, match=r"^unexpected '}' \(<string>, line 1\)$"):
+        jinja.from_string("{{ talk }")
     assert raised.value.template_debug["name"] == str(tmp_path / "broken.html")
     assert raised.value.template_debug["line"] == 4
     assert raised.value.template_debug["during"] == "<p>{{ talk }</p>"

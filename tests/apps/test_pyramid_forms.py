@@ -75,6 +75,7 @@ def test_the_form_page_is_pyramid_rendering_django_widgets(client) -> None:
     page = client.get("/forms/")
     assert page.content_type == "text/html" and "Accept-Language" in page.headers["Vary"]
     assert (page.headers["X-Frame-Options"], page.headers["X-Content-Type-Options"]) == ("DENY", "nosniff")
+    assert page.headers["Cross-Origin-Opener-Policy"] == "same-origin"
     form = page.forms["proposal"]
     assert form.method.upper() == "POST" and form.enctype == "multipart/form-data" and form["csrf_token"].value
     day = page.html.select_one("input[name=preferred_day]")

@@ -90,6 +90,8 @@ def test_search_and_ordering_by_several_fields(api) -> None:
         ("offset=%C2%B2", "offset", "whole number"),  # "²": str.isdigit() says yes, int() says no
         ("limit=" + "9" * 5000, "limit", "from 0 to 1000"),  # past Python's limit for int(str)
         ("id=" + "1" * 101, "id", "expects a whole number"),
+        ("start__gte=9:5", "start__gte", "expects a time"),
+        ("start__gte=14:00%2B01:00", "start__gte", "expects a time"),  # a zone: the schedule's times have none
     ],
 )
 def test_a_bad_parameter_is_a_400_with_a_json_message_naming_it(api, query: str, parameter: str, message: str) -> None:

@@ -125,7 +125,7 @@ def test_gunicorn_serves_the_stack_with_several_workers_and_logs_each_request(ta
         response = requests.get(url + "/jinja/", timeout=10)
     assert response.status_code == 200 and "swapdemo" in response.text
     access = [line for line in log.read_text().splitlines() if " wsgi_stack.access " in line and " GET /jinja/ 200 " in line]
-    assert access and re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ INFO ", access[0]), log.read_text()
+    assert access and re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z INFO ", access[0]), log.read_text()
 
 
 @pytest.mark.parametrize("trusted", [True, False])
@@ -153,3 +153,14 @@ def test_the_development_provider_is_not_mounted_beside_a_real_one(config) -> No
     assert "/idp/" not in client.get("/").text
     assert client.get("/auth/").status_int == 200
     assert TestApp(validator(make_app(config)), lint=False).get("/idp/.well-known/openid-configuration").json["issuer"]
+
+
+def test_the_runner_warns_when_a_profiled_server_behind_a_proxy_has_no_token(tmp_path: Path) -> None:
+    env = {"SWAPDEMO_TRUSTED_PROXY": "127.0.0.1", "SWAPDEMO_SECRET_KEY": "k" * 50, "SWAPDEMO_DATA_DIR": str(tmp_path)}
+    log = tmp_path / "server.log"
+    with run_server(["-m", "swapdemo.jinja", "--port", "{port}", "--profile"], "/jinja/", log, env):
+        pass
+    assert "the profiler is on behind a proxy without SWAPDEMO_PROFILE_TOKEN" in log.read_text()
+    with run_server(["-m", "swapdemo.jinja", "--port", "{port}", "--profile"], "/jinja/", log, {**env, "SWAPDEMO_PROFILE_TOKEN": "t"}):
+        pass
+    assert "SWAPDEMO_PROFILE_TOKEN" not in log.read_text()
