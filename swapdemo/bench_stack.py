@@ -183,10 +183,9 @@ class _Server:
         return f"http://127.0.0.1:{self.port}/"
 
     def start(self) -> None:
-        # One key for every worker of both servers: the process's own (configured or random).
-        env = {**os.environ, "SWAPDEMO_SECRET_KEY": from_environment().secret_key}
+        # The environment carries the bench's secret key (bench.isolate), so every worker shares it.
         command = [arg.replace("{port}", str(self.port)) for arg in self.command]
-        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             with socket.socket() as sock:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from swapdemo import logs
 from swapdemo.config import from_environment
 
 # Lower case, so it is not a setting: debug pages and error reports list every upper-case name.
@@ -129,7 +130,7 @@ DEFAULT_EXCEPTION_REPORTER_FILTER = "swapdemo.site.ExceptionReporterFilter"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"utc": {"()": "swapdemo.logs.UTCFormatter", "format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {"utc": {"()": "swapdemo.logs.UTCFormatter", "format": logs.FORMAT}},
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "utc"}},
     "loggers": {
         "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
