@@ -9,7 +9,7 @@ It serves ``/apidata/`` and the built-in ``/api/`` it reads; set
 ``json-server``) to read another API.
 """
 
-from swapdemo.runner import main
+from swapdemo.stack import serve
 
 if __name__ == "__main__":
-    raise SystemExit(main(("apidata",), "talk pages read from an API"))
+    raise SystemExit(serve(("apidata",), "talk pages read from an API"))

@@ -12,7 +12,7 @@ Usage::
 
 from __future__ import annotations
 
-from swapdemo.runner import main
+from swapdemo.stack import serve
 
 if __name__ == "__main__":
-    raise SystemExit(main(("auth",), "sign-in through OpenID Connect at /auth/, with the development provider at /idp/"))
+    raise SystemExit(serve(("auth",), "sign-in through OpenID Connect at /auth/, with the development provider at /idp/"))

@@ -2,144 +2,37 @@
 
 Usage::
 
-    python -m swapdemo.bench [--quick] [--only NAME ...] [--json FILE] [--database-url URL]
+    python -m swapdemo.bench [--quick] [--only WORD ...] [--json FILE] [--database-url URL]
 
-Each comparison runs its variants interleaved (A, B, C, A, B, C, ...) for
-several rounds, so a machine that speeds up or slows down affects them all
-alike; the table shows the median per-round ratio to the first variant, with
-the spread (lowest to highest ratio).  A demo adds its suite through its
-registry entry (``bench=``); each suite is a module with ``comparisons(quick: bool) -> list[Comparison]``.
+The suites are the modules of :mod:`swapdemo.benches`: ``stack`` first, then one per registered
+demo that has one (``swapdemo/benches/<name>.py``).  See :mod:`swapdemo.benches` for the method.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import importlib
+import importlib.util
 import json
 import os
 import platform
 import secrets
 import shutil
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable, MutableMapping, Sequence
+from collections.abc import MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from swapdemo import registry
+from swapdemo.benches import render, run
+
 
 def suites() -> tuple[str, ...]:
-    """The foundation's benchmarks, then each registered demo's."""
-    from swapdemo import registry
-
-    return ("swapdemo.bench_stack", *(entry.bench for entry in registry.ENTRIES if entry.bench))
-
-
-@dataclasses.dataclass
-class Variant:
-    """One side of a comparison.
-
-    :param label: its name in the table.
-    :param measure: runs one round and returns the figure: seconds per
-        operation, or operations per second when the comparison is a rate.
-    """
-
-    label: str
-    measure: Callable[[], float]
-
-
-@dataclasses.dataclass
-class Comparison:
-    """Variants measured interleaved; the first is the baseline of the ratios.
-
-    :param rate: figures are operations per second (higher is better) rather
-        than seconds per operation.
-    :param unit: figures are plain quantities in this unit (``"MiB"``), not times.
-    :param target: a sentence stating the goal, printed under the table.
-    :param setup: called once before the first round, ``teardown`` after the last.
-    """
-
-    name: str
-    variants: list[Variant]
-    rounds: int = 7
-    rate: bool = False
-    unit: str = ""
-    target: str = ""
-    setup: Callable[[], Any] | None = None
-    teardown: Callable[[], Any] | None = None
-
-
-def per_call(function: Callable[[], Any], number: int, clock: Callable[[], float] = time.perf_counter) -> Callable[[], float]:
-    """A ``measure`` that runs ``function`` ``number`` times and returns seconds per call.
-
-    Pass ``clock=time.process_time`` for work that stays on this process's CPU:
-    it leaves out time taken by other processes (and, in a VM, by other guests).
-    """
-
-    def measure() -> float:
-        started = clock()
-        for _ in range(number):
-            function()
-        return (clock() - started) / number
-
-    return measure
-
-
-def run(comparison: Comparison) -> dict[str, Any]:
-    if comparison.setup:
-        comparison.setup()
-    try:
-        figures: dict[str, list[float]] = {v.label: [] for v in comparison.variants}
-        for _ in range(comparison.rounds):
-            for variant in comparison.variants:
-                figures[variant.label].append(variant.measure())
-    finally:
-        if comparison.teardown:
-            comparison.teardown()
-    baseline = figures[comparison.variants[0].label]
-    rows = []
-    for variant in comparison.variants:
-        ratios = [value / base for value, base in zip(figures[variant.label], baseline, strict=True)]
-        rows.append(
-            {
-                "variant": variant.label,
-                "median": statistics.median(figures[variant.label]),
-                "ratio": statistics.median(ratios),
-                "ratio_low": min(ratios),
-                "ratio_high": max(ratios),
-            }
-        )
-    return {
-        "name": comparison.name,
-        "rate": comparison.rate,
-        "unit": comparison.unit,
-        "rounds": comparison.rounds,
-        "target": comparison.target,
-        "rows": rows,
-    }
-
-
-def _figure(value: float, rate: bool, unit: str = "") -> str:
-    if unit:
-        return f"{value:.3g} {unit}"
-    if rate:
-        return f"{value:,.0f}/s"
-    for unit, scale in (("s", 1), ("ms", 1e-3), ("µs", 1e-6)):
-        if value >= scale:
-            return f"{value / scale:.3g} {unit}"
-    return f"{value / 1e-9:.3g} ns"
-
-
-def render(result: dict[str, Any]) -> str:
-    lines = [f"{result['name']}  ({result['rounds']} interleaved rounds)"]
-    for row in result["rows"]:
-        spread = f"[{row['ratio_low']:.2f}–{row['ratio_high']:.2f}]"
-        lines.append(f"  {row['variant']:<48} {_figure(row['median'], result['rate'], result['unit']):>12}  x{row['ratio']:<6.2f} {spread}")
-    if result["target"]:
-        lines.append(f"  target: {result['target']}")
-    return "\n".join(lines)
+    """The foundation's benchmarks, then each registered demo's, in registry order."""
+    names = ["stack", *(entry.name for entry in registry.ENTRIES)]
+    modules = (f"swapdemo.benches.{name}" for name in names)
+    return tuple(module for module in modules if importlib.util.find_spec(module) is not None)
 
 
 def isolate(environ: MutableMapping[str, str], database_url: str | None = None) -> list[str]:

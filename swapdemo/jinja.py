@@ -10,7 +10,7 @@ Usage::
 
 from __future__ import annotations
 
-from swapdemo.runner import main
+from swapdemo.stack import serve
 
 if __name__ == "__main__":
-    raise SystemExit(main(("jinja",), "the Jinja2 schedule at /jinja/ (and its DTL twin at /jinja/dtl/)"))
+    raise SystemExit(serve(("jinja",), "the Jinja2 schedule at /jinja/ (and its DTL twin at /jinja/dtl/)"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from swapdemo import stack
-from swapdemo.config import from_environment
+from swapdemo.kernel.config import from_environment
 
 if TYPE_CHECKING:
     from collections.abc import Callable

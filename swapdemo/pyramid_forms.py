@@ -11,7 +11,7 @@ swapdemo.stack`` the same app uses the Django demos' settings.
 
 from __future__ import annotations
 
-from swapdemo.runner import main
+from swapdemo.stack import serve
 
 if __name__ == "__main__":
-    raise SystemExit(main(("pyramid_forms",), "the Pyramid app with Django forms at /forms/"))
+    raise SystemExit(serve(("pyramid_forms",), "the Pyramid app with Django forms at /forms/"))

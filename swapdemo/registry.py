@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from _typeshed.wsgi import WSGIApplication
 
-    from swapdemo.config import Config
+    from swapdemo.kernel.config import Config
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,12 +29,11 @@ class Entry:
     :param swaps: what the demo swaps out from under Django, one sentence.
     :param read_first: the file to open next to the page, relative to the repository.
     :param prefix: the mount prefix, or ``None`` for a command-line demo.
-    :param factory: ``"module:function"`` taking a :class:`~swapdemo.config.Config`
+    :param factory: ``"module:function"`` taking a :class:`~swapdemo.kernel.config.Config`
         and returning a WSGI app; imported only when mounted.
     :param needs: names of the services it calls (mounted alongside it).
-    :param bench: the module holding its benchmarks for ``python -m swapdemo.bench``.
     :param service: mounted for the demos that need it, not listed as a demo.
-    :param replaced_by: the :class:`~swapdemo.config.Config` field naming a real
+    :param replaced_by: the :class:`~swapdemo.kernel.config.Config` field naming a real
         counterpart of this service; when it is set, the service is not mounted.
     """
 
@@ -45,7 +44,6 @@ class Entry:
     prefix: str | None = None
     factory: str | None = None
     needs: tuple[str, ...] = ()
-    bench: str | None = None
     service: bool = False
     replaced_by: str | None = None
 
@@ -67,8 +65,7 @@ ENTRIES: tuple[Entry, ...] = (
         swaps="Django's template language, for Jinja2 through Django's own backend (the same page in DTL at /jinja/dtl/)",
         read_first="apps/jinja_templates/environment.py",
         prefix="/jinja",
-        factory="apps.jinja_templates.wsgi:make_app",
-        bench="apps.jinja_templates.bench",
+        factory="apps.jinja_templates.app:make_app",
     ),
     Entry(
         name="idp",
@@ -88,7 +85,6 @@ ENTRIES: tuple[Entry, ...] = (
         prefix="/auth",
         factory="apps.external_login.app:make_app",
         needs=("idp",),
-        bench="apps.external_login.bench",
     ),
     Entry(
         name="api",
@@ -107,7 +103,6 @@ ENTRIES: tuple[Entry, ...] = (
         prefix="/apidata",
         factory="apps.api_datasource.app:make_app",
         needs=("api",),
-        bench="apps.api_datasource.bench",
     ),
     Entry(
         name="pyramid_forms",
@@ -115,8 +110,7 @@ ENTRIES: tuple[Entry, ...] = (
         swaps="Django around its forms: Pyramid routes, views, CSRF, sessions and Jinja2 pages; only the form is django.forms",
         read_first="apps/pyramid_forms/bridge.py",
         prefix="/forms",
-        factory="apps.pyramid_forms:make_app",
-        bench="apps.pyramid_forms.bench",
+        factory="apps.pyramid_forms.app:make_app",
     ),
     Entry(
         name="orm_script",
@@ -124,7 +118,6 @@ ENTRIES: tuple[Entry, ...] = (
         swaps="manage.py and the project: a plain argparse script configures Django in code, migrates itself, "
         "batch-upserts large files and reports from a materialized view",
         read_first="apps/orm_scripts/standalone.py",
-        bench="apps.orm_scripts.bench",
     ),
 )
 

@@ -1,8 +1,9 @@
 """The one command line every server entry point shares.
 
-``python -m swapdemo.stack`` and each ``python -m swapdemo.<demo>`` call
-:func:`main`: ``--host``, ``--port``, ``--profile``, ``--help``; it prints the
-URL it serves and stops cleanly on Ctrl-C and SIGTERM.
+``python -m swapdemo.stack`` and each ``python -m swapdemo.<demo>`` call :func:`main` (through
+:func:`swapdemo.stack.serve`): ``--host``, ``--port``, ``--profile``, ``--help``; it prints the URL
+it serves and stops cleanly on Ctrl-C and SIGTERM.  It is handed the function that builds the app,
+so it knows nothing of the demos.
 """
 
 from __future__ import annotations
@@ -15,15 +16,16 @@ from typing import TYPE_CHECKING
 
 import waitress
 
-from swapdemo import stack
-from swapdemo.config import from_environment
-from swapdemo.logs import configure_logging
+from swapdemo.kernel.config import from_environment
+from swapdemo.kernel.logs import configure_logging
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
     from types import FrameType
 
     from _typeshed.wsgi import WSGIApplication
+
+    from swapdemo.kernel.config import Config
 
 logger = logging.getLogger("swapdemo")
 
@@ -40,8 +42,8 @@ def _stop(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(0)
 
 
-def main(names: tuple[str, ...] | None, what: str, argv: Sequence[str] | None = None) -> int:
-    prog = "python -m swapdemo." + (names[0] if names else "stack")
+def main(build: Callable[[Config], WSGIApplication], prog: str, what: str, argv: Sequence[str] | None = None) -> int:
+    """Parse the command line, build the app from the configuration with ``build`` and serve it."""
     args = parser(prog, what).parse_args(argv)
     configure_logging()
     config = from_environment()
@@ -59,7 +61,7 @@ def main(names: tuple[str, ...] | None, what: str, argv: Sequence[str] | None = 
         )
     # Waitress passes X-Forwarded-Proto on (and sets wsgi.url_scheme from it) only from the trusted proxy.
     proxy = {"trusted_proxy": config.trusted_proxy, "trusted_proxy_headers": {"x-forwarded-proto"}} if config.trusted_proxy else {}
-    server = waitress.create_server(stack.make_app(config, names), host=args.host, port=args.port, threads=4, **proxy)
+    server = waitress.create_server(build(config), host=args.host, port=args.port, threads=4, **proxy)
     print(f"swapdemo: serving {what} on http://{args.host}:{server.effective_port}/ (Ctrl-C to stop)", flush=True)
     signal.signal(signal.SIGTERM, _stop)
     try:

@@ -2,7 +2,7 @@
 
 Django settings are process-global, so every Django demo shares this module;
 each demo keeps its own URLs through a per-mount URLconf (see ``site.py``).
-Values come from :func:`swapdemo.config.from_environment`, never from
+Values come from :func:`swapdemo.kernel.config.from_environment`, never from
 ``os.environ`` directly.  Check it with::
 
     python -m django check --deploy --settings=swapdemo.settings
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from swapdemo import logs
-from swapdemo.config import from_environment
+from swapdemo.kernel import logs
+from swapdemo.kernel.config import from_environment
 
 # Lower case, so it is not a setting: debug pages and error reports list every upper-case name.
 config = from_environment()
@@ -45,7 +45,7 @@ AUTHENTICATION_BACKENDS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "swapdemo.site.MountUrlconfMiddleware",
+    "swapdemo.kernel.site.MountUrlconfMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -123,14 +123,14 @@ if config.https:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
-DEFAULT_EXCEPTION_REPORTER_FILTER = "swapdemo.site.ExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "swapdemo.kernel.site.ExceptionReporterFilter"
 
 # Django logs server errors to the console only when DEBUG is on; these handlers keep the
 # tracebacks of 500s (and security events) on stderr, for the operator, never for the visitor.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"utc": {"()": "swapdemo.logs.UTCFormatter", "format": logs.FORMAT}},
+    "formatters": {"utc": {"()": "swapdemo.kernel.logs.UTCFormatter", "format": logs.FORMAT}},
     "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "utc"}},
     "loggers": {
         "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},

@@ -12,14 +12,15 @@ of the registered apps, with the landing page at ``/``.
 
 from __future__ import annotations
 
+import functools
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from swapdemo import registry
-from swapdemo.config import Config, from_environment
+from swapdemo import registry, runner
+from swapdemo.kernel.config import Config, from_environment
 from swapdemo.landing import make_landing
-from swapdemo.logs import configure_logging
+from swapdemo.kernel.logs import configure_logging
 from wsgi_stack import Layer, build
 from wsgi_stack.access_log import AccessLog
 from wsgi_stack.mount import Mount
@@ -27,7 +28,7 @@ from wsgi_stack.request_id import RequestId
 from wsgi_stack.static import StaticFiles
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
@@ -95,7 +96,11 @@ class _BuiltOnFirstRequest:
 application = _BuiltOnFirstRequest()
 
 
-if __name__ == "__main__":
-    from swapdemo.runner import main
+def serve(names: tuple[str, ...] | None, what: str, argv: Sequence[str] | None = None) -> int:
+    """``python -m swapdemo.<name>``: serve ``names`` (every demo when ``None``) from the command line."""
+    prog = "python -m swapdemo." + (names[0] if names else "stack")
+    return runner.main(functools.partial(make_app, names=names), prog, what, argv)
 
-    raise SystemExit(main(None, "every demo"))
+
+if __name__ == "__main__":
+    raise SystemExit(serve(None, "every demo"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from wsgi_stack.transport import serving
+from wsgi_stack.serving import serving
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping

@@ -17,23 +17,17 @@ stats: run one gunicorn worker, or waitress, when profiling.
 
 from __future__ import annotations
 
-import hmac
-import html
-import io
-import ipaddress
 import itertools
 import os
-import re
 import sys
 import tempfile
 import threading
 import warnings
 from pathlib import Path
-from types import SimpleNamespace
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl, quote, urlsplit
 
-from pyprof2calltree import CalltreeConverter
+from wsgi_stack import profile_page
+from wsgi_stack.gate import Gate, is_local
 
 with warnings.catch_warnings():
     # repoze.profile 2.3 imports cgi, deprecated in 3.11 and restored by legacy-cgi on 3.13.
@@ -45,16 +39,7 @@ if TYPE_CHECKING:
 
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-_CHOICES = {
-    "sort": ("time", "cumulative", "calls", "pcalls", "name", "file", "module", "line", "nfl", "stdname"),
-    "mode": ("stats", "callees", "callers"),
-    "fulldirs": ("0", "1"),
-}
-_FILENAME = re.compile(r"[\w./:-]{0,200}")
-_MAX_FORM = 10_000
 _BUSY_TIMEOUT = 5.0
-
-_Response = tuple[str, list[tuple[str, str]], bytes]
 
 
 class Profiler:
@@ -100,7 +85,7 @@ class Profiler:
         if sample_every < 1:
             raise ValueError(f"sample_every must be at least 1: {sample_every!r}")
         self._app = app
-        self._token = token or None
+        self._gate = Gate(token)
         self._path = path
         self._sample_every = sample_every
         self._sample_key = "HTTP_" + sample_header.upper().replace("-", "_")
@@ -112,9 +97,9 @@ class Profiler:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path_info = environ.get("PATH_INFO", "")
         if path_info == self._path or path_info.startswith(self._path + "/"):
-            return _respond(start_response, self._serve(environ, path_info[len(self._path) :]))
+            return profile_page.respond(start_response, self._serve(environ, path_info[len(self._path) :]))
         wanted = next(self._counter) % self._sample_every == 0 or self._forced(environ)
-        environ.pop("HTTP_X_PROFILE_TOKEN", None)  # the token is the profiler's; the app never sees it
+        environ.pop(self._gate.key, None)  # the token is the profiler's; the app never sees it
         environ.pop(self._sample_key, None)
         profiled = wanted and self._lock.acquire(blocking=False)
         if profiled and not self._start():
@@ -148,28 +133,23 @@ class Profiler:
         value = environ.get(self._sample_key)
         if value is None:
             return False
-        return self._token_matches(value) if self._token else value == "1" and _is_local(environ)
+        return self._gate.matches(value) if self._gate.token else value == "1" and is_local(environ)
 
-    def _allowed(self, environ: WSGIEnvironment) -> bool:
-        return self._token_matches(environ.get("HTTP_X_PROFILE_TOKEN")) if self._token else _is_local(environ)
-
-    def _token_matches(self, value: str | None) -> bool:
-        known = self._token is not None and value is not None
-        return known and hmac.compare_digest(value.encode("latin-1", "replace"), self._token.encode())
-
-    def _serve(self, environ: WSGIEnvironment, subpath: str) -> _Response:
-        if not self._allowed(environ):
-            needs = "an X-Profile-Token header" if self._token else "a loopback client that calls it localhost or a loopback IP"
-            return _plain("403 Forbidden", f"The profiler needs {needs}.")
+    def _serve(self, environ: WSGIEnvironment, subpath: str) -> profile_page.Response:
+        if not self._gate.allows(environ):
+            return profile_page.plain("403 Forbidden", self._gate.refusal())
         if subpath not in ("", "/", "/stats.prof", "/callgrind.out"):
-            return _plain("404 Not Found", "No such profiler page.")
+            return profile_page.plain("404 Not Found", "No such profiler page.")
         methods = ("GET", "POST") if subpath in ("", "/") else ("GET",)
         if environ["REQUEST_METHOD"] not in methods:
-            return _plain("405 Method Not Allowed", "Method not allowed here.", ("Allow", ", ".join(methods)))
+            return profile_page.plain("405 Method Not Allowed", "Method not allowed here.", ("Allow", ", ".join(methods)))
         if not self._lock.acquire(timeout=_BUSY_TIMEOUT):
-            return _plain("503 Service Unavailable", "A profiled request is still running; retry shortly.")
+            return profile_page.plain("503 Service Unavailable", "A profiled request is still running; retry shortly.")
         try:
-            return self._page(environ) if subpath in ("", "/") else self._export(subpath)
+            if subpath in ("", "/"):
+                self._dump()
+                return profile_page.page(self._repoze, environ, self._path, self._stats_dir)
+            return profile_page.export(self._repoze, subpath, self._dump())
         finally:
             self._lock.release()
 
@@ -180,34 +160,6 @@ class Profiler:
             return None
         self._repoze.profiler.dump_stats(stats_file)
         return stats_file
-
-    def _page(self, environ: WSGIEnvironment) -> _Response:
-        try:
-            params = _read_params(environ)
-        except ValueError as exc:
-            return _plain("400 Bad Request", str(exc))
-        self._dump()
-        url = quote(environ.get("SCRIPT_NAME", "") + self._path)
-        request = SimpleNamespace(get_params=lambda: params, get_url=lambda: url)
-        page = self._repoze.index(request, output=_EscapedOutput())
-        links = f"""<p>Download <a href="{url}/stats.prof">stats.prof</a> (pstats, snakeviz) or
-<a href="{url}/callgrind.out">callgrind.out</a> (KCachegrind), written to {html.escape(str(self._stats_dir))}.</p>"""
-        page = page.replace("</body>", links + "\n</body>", 1)
-        return "200 OK", [("Content-Type", "text/html; charset=utf-8")], page.encode(errors="replace")
-
-    def _export(self, subpath: str) -> _Response:
-        stats_file = self._dump()
-        if stats_file is None:
-            return _plain("404 Not Found", "No profiling data yet: make some requests first.")
-        if subpath == "/stats.prof":
-            name, body = "swapdemo.prof", stats_file.read_bytes()
-        else:
-            out = io.StringIO()
-            CalltreeConverter(self._repoze.Stats(str(stats_file))).output(out)
-            name, body = "callgrind.out.swapdemo", out.getvalue().encode(errors="replace")
-        disposition = f'attachment; filename="{name}"'
-        return "200 OK", [("Content-Type", "application/octet-stream"), ("Content-Disposition", disposition)], body
-
 
 class _ProfiledBody:
     def __init__(self, app_iter: Iterable[bytes], owner: Profiler) -> None:
@@ -239,65 +191,3 @@ class _ProfiledBody:
             if profiling:
                 self._owner._stop()
             self._owner._lock.release()
-
-
-class _EscapedOutput(io.StringIO):
-    def getvalue(self) -> str:
-        return html.escape(super().getvalue())
-
-
-def _read_params(environ: WSGIEnvironment) -> dict[str, str]:
-    raw = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
-    raw.pop("clear", None)  # a change of state: only from the page's own form, below
-    if environ["REQUEST_METHOD"] == "POST":
-        origin = environ.get("HTTP_ORIGIN")
-        if origin is not None and urlsplit(origin).netloc != environ.get("HTTP_HOST"):
-            raise ValueError("The profiler takes forms from its own page only.")
-        length = environ.get("CONTENT_LENGTH") or "0"
-        if not re.fullmatch(r"[0-9]{1,9}", length) or int(length) > _MAX_FORM:
-            raise ValueError("The form must be urlencoded and under 10 kB.")
-        form = environ["wsgi.input"].read(int(length)).decode("latin-1")
-        raw.update(parse_qsl(form, keep_blank_values=True))
-    params = {name: raw[name] for name in _CHOICES if name in raw}
-    for name, value in params.items():
-        if value not in _CHOICES[name]:
-            raise ValueError(f"{name} must be one of: {', '.join(_CHOICES[name])}.")
-    if "limit" in raw:
-        if not re.fullmatch(r"[0-9]{1,4}", raw["limit"]) or not 1 <= int(raw["limit"]) <= 1000:
-            raise ValueError("limit must be a whole number from 1 to 1000.")
-        params["limit"] = raw["limit"]
-    params["filename"] = raw.get("filename", "").strip()
-    if not _FILENAME.fullmatch(params["filename"]):
-        raise ValueError("filename may hold only letters, digits and . / : _ - (200 at most).")
-    if "clear" in raw:
-        params["clear"] = "1"
-    return params
-
-
-def _is_loopback(address: str) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    return (getattr(ip, "ipv4_mapped", None) or ip).is_loopback
-
-
-def _is_local(environ: WSGIEnvironment) -> bool:
-    """A loopback client that calls the server by a loopback name, as no DNS-rebinding page can."""
-    host = environ.get("HTTP_HOST")
-    try:
-        name = urlsplit(f"//{host}").hostname if host else None
-    except ValueError:
-        return False
-    named_locally = host is None or name == "localhost" or _is_loopback(name or "")
-    return named_locally and _is_loopback(environ.get("REMOTE_ADDR", ""))
-
-
-def _plain(status: str, reason: str, *headers: tuple[str, str]) -> _Response:
-    return status, [("Content-Type", "text/plain; charset=utf-8"), *headers], reason.encode() + b"\n"
-
-
-def _respond(start_response: StartResponse, response: _Response) -> list[bytes]:
-    status, headers, body = response
-    start_response(status, [*headers, ("Content-Length", str(len(body))), ("Cache-Control", "no-store")])
-    return [body]

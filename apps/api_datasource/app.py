@@ -17,7 +17,7 @@ from apps.api_datasource.adapters import ADAPTERS
 from apps.api_datasource.client import ApiClient, make_session
 from apps.api_datasource.queryset import ApiQuerySet, Resource
 from apps.conference.data import Talk
-from swapdemo.site import django_app
+from swapdemo.kernel.site import django_app
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
     from django.http import HttpRequest
 
-    from swapdemo.config import Config
+    from swapdemo.kernel.config import Config
 
 TALKS: Resource[Talk] = Resource(Talk, "talks")
 SOURCE_KEY = "api_datasource.talks"

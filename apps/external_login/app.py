@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from apps.external_login.client import OIDCClient, Settings
 from swapdemo import registry
-from swapdemo.site import django_app, migrate
+from swapdemo.kernel.site import django_app, migrate
 from wsgi_stack.transport import InProcessTransport
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
     from django.http import HttpRequest
 
-    from swapdemo.config import Config
+    from swapdemo.kernel.config import Config
 
 
 class RelyingParty:

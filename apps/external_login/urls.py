@@ -1,6 +1,6 @@
 """The sign-in demo's URLs, mounted at ``/auth/``.
 
-This is the mount's whole URLconf (see ``swapdemo.site``), so the names need no namespace.
+This is the mount's whole URLconf (see ``swapdemo.kernel.site``), so the names need no namespace.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The demo's URLs, relative to wherever it is mounted (``/jinja/`` in the suite).
 
-This is the mount's whole URLconf (see ``swapdemo.site``), so the names need no namespace.
+This is the mount's whole URLconf (see ``swapdemo.kernel.site``), so the names need no namespace.
 """
 
 from __future__ import annotations

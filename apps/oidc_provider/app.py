@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from swapdemo.site import django_app, migrate
+from swapdemo.kernel.site import django_app, migrate
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-    from swapdemo.config import Config
+    from swapdemo.kernel.config import Config
 
 
 def make_app(config: Config) -> WSGIApplication:

@@ -21,7 +21,7 @@ from tqdm import tqdm
 
 from apps.conference.data import generate
 from apps.orm_scripts import datafiles, standalone
-from swapdemo.config import from_environment
+from swapdemo.kernel.config import from_environment
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Sequence

@@ -3,7 +3,7 @@
 A program that uses the ORM needs what a project usually provides, and gets it here:
 
 1. settings: :func:`configure` calls ``settings.configure()`` with the database from the
-   suite's :class:`~swapdemo.config.Config` (``DATABASE_URL``, an SQLite file by default) and
+   suite's :class:`~swapdemo.kernel.config.Config` (``DATABASE_URL``, an SQLite file by default) and
    only the one app whose models the script uses, then ``django.setup()`` loads that app;
 2. a schema: :func:`migrate` runs the app's migrations through ``call_command("migrate")``,
    and :func:`migrate_if_needed` does so on first use, so no separate set-up step can be
@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 if TYPE_CHECKING:
-    from swapdemo.config import Config
+    from swapdemo.kernel.config import Config
 
 APP = "apps.orm_scripts"
 APP_LABEL = "orm_scripts"

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
     from pathlib import Path
 
-    from swapdemo.config import Config
+    from swapdemo.kernel.config import Config
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS proposal (

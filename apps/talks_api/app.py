@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
     from apps.conference.data import Talk
-    from swapdemo.config import Config
+    from swapdemo.kernel.config import Config
 
 _DETAIL = re.compile(r"/talks/([1-9][0-9]{0,9})/?")
 

@@ -26,7 +26,7 @@ from apps.api_datasource.errors import UnsupportedQuery
 from apps.api_datasource.queryset import ApiQuerySet
 from apps.conference.data import Talk, load_talks
 from apps.talks_api.app import TalksAPI
-from swapdemo.config import from_environment
+from swapdemo.kernel.config import from_environment
 from tests.conftest import LiveServer, gunicorn, run_server
 from wsgi_stack.mount import Mount
 

@@ -23,7 +23,7 @@ from apps.api_datasource.errors import BadResponse, UnsupportedQuery
 from apps.api_datasource.queryset import ApiQuerySet
 from apps.conference.data import load_talks
 from apps.talks_api.app import TalksAPI
-from swapdemo.config import from_environment
+from swapdemo.kernel.config import from_environment
 from tests.apps.test_api_datasource import Recorder, expected, ids
 from tests.conftest import LiveServer
 

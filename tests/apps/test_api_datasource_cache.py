@@ -13,7 +13,7 @@ from apps.api_datasource.app import make_app
 from apps.api_datasource.client import ApiClient, make_session
 from apps.conference.data import load_talks
 from apps.talks_api.app import TalksAPI
-from swapdemo.config import from_environment
+from swapdemo.kernel.config import from_environment
 from tests.apps.test_api_datasource import Recorder
 from tests.conftest import LiveServer
 

@@ -23,7 +23,7 @@ from apps.api_datasource.errors import (
     UpstreamTimeout,
 )
 from apps.api_datasource.queryset import ApiQuerySet
-from swapdemo.config import from_environment
+from swapdemo.kernel.config import from_environment
 
 EMPTY_PAGE = json.dumps({"count": 0, "results": []}).encode()
 CAP = 1_000_000

@@ -34,7 +34,7 @@ from apps.external_login import app as relying_party_app
 from apps.external_login.client import OIDCClient
 from apps.oidc_provider.clients import DEMO_PASSWORD, DEMO_USERS, DEVELOPMENT_CLIENT
 from swapdemo import registry
-from swapdemo.config import from_environment, load
+from swapdemo.kernel.config import from_environment, load
 from swapdemo.stack import make_app
 from tests.conftest import LiveServer, csrf, free_port, gunicorn, run_server
 from wsgi_stack.mount import Mount

@@ -22,7 +22,7 @@ from joserfc import jwt
 from joserfc.jwk import OctKey, RSAKey
 
 from apps.external_login.app import make_app
-from swapdemo.config import from_environment
+from swapdemo.kernel.config import from_environment
 from tests.conftest import LiveServer
 from wsgi_stack.mount import Mount
 

@@ -19,8 +19,8 @@ from webtest import TestApp
 
 from apps.conference import load_talks
 from apps.jinja_templates import views
-from apps.jinja_templates.wsgi import make_app as jinja_app
-from swapdemo.config import from_environment
+from apps.jinja_templates.app import make_app as jinja_app
+from swapdemo.kernel.config import from_environment
 from swapdemo.stack import make_app
 from wsgi_stack.mount import Mount
 
@@ -106,7 +106,7 @@ def test_jinja2_and_dtl_render_equivalent_html(client: TestApp, query: str, lang
 def test_the_benchs_engine_only_rows_are_the_same_table_in_both_engines() -> None:
     from django.template import engines
 
-    from apps.jinja_templates.bench import ROWS
+    from swapdemo.benches.jinja import ROWS
 
     rendered = [Canonical(engines[using].from_string(ROWS).render({"talks": TALKS})).items for using in ("django", "jinja2")]
     assert rendered[0] == rendered[1]

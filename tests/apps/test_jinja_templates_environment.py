@@ -24,8 +24,8 @@ import apps.jinja_templates
 from apps.conference import load_talks
 from apps.jinja_templates.forms import ScheduleFilter, renderer_for
 from apps.jinja_templates.views import SCHEDULE, TALK, schedule_context
-from apps.jinja_templates.wsgi import make_app
-from swapdemo.config import from_environment
+from apps.jinja_templates.app import make_app
+from swapdemo.kernel.config import from_environment
 
 APP_DIR = Path(apps.jinja_templates.__file__).parent
 CATALOG = APP_DIR / "locale" / "de" / "LC_MESSAGES"

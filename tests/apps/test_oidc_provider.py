@@ -18,7 +18,7 @@ from webtest import TestApp
 
 from apps.oidc_provider.app import make_app
 from apps.oidc_provider.clients import DEMO_PASSWORD, DEMO_USERS, DEVELOPMENT_CLIENT
-from swapdemo.config import from_environment
+from swapdemo.kernel.config import from_environment
 from tests.conftest import LiveServer, csrf
 from wsgi_stack.mount import Mount
 

@@ -21,10 +21,10 @@ from pyramid.request import Request
 from webob.multidict import MultiDict
 from webtest import TestApp, Upload
 
-from apps.pyramid_forms import MAX_BODY_BYTES
+from apps.pyramid_forms.app import MAX_BODY_BYTES
 from apps.pyramid_forms.bridge import form_data
 from apps.pyramid_forms.forms import MAX_SLIDES_BYTES, TOPICS
-from swapdemo.config import from_environment
+from swapdemo.kernel.config import from_environment
 from swapdemo.stack import make_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -264,8 +264,8 @@ ALONE = """
 import json
 from django.conf import settings
 from webtest import TestApp
-from apps.pyramid_forms import make_app
-from swapdemo.config import from_environment
+from apps.pyramid_forms.app import make_app
+from swapdemo.kernel.config import from_environment
 
 client = TestApp(make_app(from_environment()))
 form = client.get("/").forms["proposal"]

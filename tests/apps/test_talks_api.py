@@ -10,7 +10,7 @@ from webtest import TestApp
 
 from apps.conference.data import load_talks
 from apps.talks_api.app import TalksAPI, make_app
-from swapdemo.config import from_environment
+from swapdemo.kernel.config import from_environment
 from tests.conftest import LiveServer
 
 TALKS = load_talks()

@@ -9,8 +9,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from swapdemo.bench import Comparison, Variant, isolate, render, run
-from swapdemo.bench_stack import _python_load
+from swapdemo.bench import isolate
+from swapdemo.benches import Comparison, Variant, render, run
+from swapdemo.benches.stack import _python_load
 from tests.conftest import LiveServer
 
 
@@ -73,4 +74,4 @@ def test_isolate_keeps_the_rest_of_the_environment_and_takes_only_the_database_i
 def test_a_suite_whose_optional_package_is_missing_is_skipped_with_the_install_command() -> None:
     missing_webtest = "import sys; sys.modules['webtest'] = None; from swapdemo.bench import main; sys.exit(main(['--quick', '--only', 'nothing']))"
     done = subprocess.run([sys.executable, "-c", missing_webtest], capture_output=True, text=True, timeout=120, check=True)
-    assert "skipped apps.external_login.bench: it needs webtest, which the test extra installs (pip install -e '.[test]')" in done.stdout
+    assert "skipped swapdemo.benches.auth: it needs webtest, which the test extra installs (pip install -e '.[test]')" in done.stdout

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from swapdemo.config import load
+from swapdemo.kernel.config import load
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -94,7 +94,7 @@ def test_error_reports_and_reprs_keep_keys_passwords_and_tokens_out() -> None:
     # What Django's debug page and error mails list: every setting, through the settings' filter.
     show = (
         "import django; django.setup(); from django.views.debug import get_default_exception_reporter_filter as f; "
-        "from swapdemo.config import from_environment; "
+        "from swapdemo.kernel.config import from_environment; "
         "print(f().get_safe_settings()); print(repr(from_environment()))"
     )
     env = {**os.environ, **secrets, "DJANGO_SETTINGS_MODULE": "swapdemo.settings"}

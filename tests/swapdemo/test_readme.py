@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from swapdemo import registry
-from swapdemo.config import from_environment
+from swapdemo.kernel.config import from_environment
 from swapdemo.stack import layers
 
 ROOT = Path(__file__).resolve().parents[2]

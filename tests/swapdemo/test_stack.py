@@ -16,7 +16,7 @@ from webtest import TestApp
 import swapdemo.paste
 from swapdemo import registry
 from swapdemo.__main__ import main as list_demos
-from swapdemo.config import from_environment
+from swapdemo.kernel.config import from_environment
 from swapdemo.stack import layers, make_app
 from tests.conftest import gunicorn, run_server
 

@@ -11,7 +11,7 @@ from wsgiref.validate import validator
 import pytest
 from webtest import TestApp
 
-from swapdemo.config import load
+from swapdemo.kernel.config import load
 from swapdemo.stack import layers
 from wsgi_stack import build
 from wsgi_stack.access_log import AccessLog

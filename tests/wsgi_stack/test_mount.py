@@ -5,7 +5,7 @@ from wsgiref.validate import validator
 import pytest
 from webtest import TestApp
 
-from swapdemo.site import django_app
+from swapdemo.kernel.site import django_app
 from wsgi_stack.mount import Mount
 
 

@@ -161,7 +161,7 @@ def test_two_sync_workers_serving_self_calling_pages_under_load(transport: str, 
 
 
 def test_a_nested_django_request_leaves_the_outer_request_s_state_alone() -> None:
-    from swapdemo.site import django_app
+    from swapdemo.kernel.site import django_app
 
     app = Mount({"/outer": django_app("tests.wsgi_stack.nested_urls"), "/inner": django_app("swapdemo.urls")})
     with LiveServer(app) as server:

@@ -23,10 +23,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from swapdemo.bench import Comparison, Variant, per_call
-from swapdemo.config import from_environment
+from swapdemo.benches import Comparison, Variant, call, per_call
+from swapdemo.kernel.config import from_environment
 from swapdemo.landing import make_landing
-from swapdemo.site import django_app
+from swapdemo.kernel.site import django_app
 from swapdemo.stack import layers
 from wsgi_stack import build
 from wsgi_stack.mount import Mount
@@ -35,22 +35,7 @@ from wsgi_stack.profiling import Profiler
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def call(app: WSGIApplication, path: str) -> None:
-    environ = {
-        "REQUEST_METHOD": "GET", "SCRIPT_NAME": "", "PATH_INFO": path, "QUERY_STRING": "",
-        "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": "127.0.0.1:8000", "REMOTE_ADDR": "127.0.0.1",
-        "wsgi.version": (1, 0), "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(),
-        "wsgi.errors": sys.stderr, "wsgi.multithread": True, "wsgi.multiprocess": False, "wsgi.run_once": False,
-    }
-    body = app(environ, lambda status, headers, exc_info=None: None)
-    for _ in body:
-        pass
-    if hasattr(body, "close"):
-        body.close()
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _mounted(hello: WSGIApplication) -> WSGIApplication:

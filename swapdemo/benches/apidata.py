@@ -36,11 +36,11 @@ from apps.api_datasource.queryset import ApiQuerySet
 from apps.api_datasource.views import TalkFilter
 from apps.conference.data import Talk, load_talks
 from apps.talks_api.app import TalksAPI
-from swapdemo.bench import Comparison, Variant, per_call
-from swapdemo.bench_stack import call
-from swapdemo.config import from_environment
+from swapdemo.benches import Comparison, Variant, call, per_call
+
+from swapdemo.kernel.config import from_environment
 from swapdemo.runner import ThreadedServer
-from swapdemo.site import migrate
+from swapdemo.kernel.site import migrate
 from wsgi_stack.mount import Mount
 
 if TYPE_CHECKING:

@@ -22,8 +22,8 @@ from webob.multidict import MultiDict
 
 from apps.pyramid_forms.bridge import configure_django, form_data
 from apps.pyramid_forms.forms import ProposalForm
-from swapdemo.bench import Comparison, Variant, per_call
-from swapdemo.config import from_environment
+from swapdemo.benches import Comparison, Variant, per_call
+from swapdemo.kernel.config import from_environment
 from swapdemo.stack import make_app
 
 if TYPE_CHECKING:

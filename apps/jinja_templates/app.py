@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from swapdemo.site import django_app
+from swapdemo.kernel.site import django_app
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
 
-    from swapdemo.config import Config
+    from swapdemo.kernel.config import Config
 
 
 def make_app(config: Config) -> WSGIApplication:

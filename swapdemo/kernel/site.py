@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
     from django.http import HttpRequest, HttpResponse
 
-    from swapdemo.config import Config
+    from swapdemo.kernel.config import Config
 
 URLCONF_KEY = "swapdemo.urlconf"
 

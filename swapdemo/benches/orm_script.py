@@ -1,6 +1,6 @@
 """Benchmarks: batched upsert vs a ``save()`` loop, memory of a streamed import, ``iterator()`` vs ``list()``.
 
-Every figure comes from a fresh worker process (``python -m apps.orm_scripts.bench``) on a
+Every figure comes from a fresh worker process (``python -m swapdemo.benches.orm_script``) on a
 throwaway SQLite file: the script configures Django itself, which the bench process (where
 other suites load ``swapdemo.settings``) cannot, and peak memory is a per-process figure.
 Timings cover the work only (read, validate, write), not start-up or migrations.  Memory
@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from swapdemo.bench import Comparison, Variant
+from swapdemo.benches import Comparison, Variant
 
 
 class _Workspace:
@@ -60,7 +60,7 @@ class _Workspace:
 
 
 def _run(*args: str) -> dict[str, Any]:
-    done = subprocess.run([sys.executable, "-m", "apps.orm_scripts.bench", *args], capture_output=True, text=True, check=False)
+    done = subprocess.run([sys.executable, "-m", "swapdemo.benches.orm_script", *args], capture_output=True, text=True, check=False)
     if done.returncode:
         raise RuntimeError(f"bench worker {' '.join(args)} failed:\n{done.stderr}")
     return json.loads(done.stdout)
@@ -143,7 +143,7 @@ def _worker(argv: list[str]) -> dict[str, Any]:
         with open(args[1], "w", encoding="utf-8") as out:
             return {"rows": write(generate(int(args[0])), out, "jsonl")}
     from apps.orm_scripts import standalone
-    from swapdemo.config import load
+    from swapdemo.kernel.config import load
 
     database = args[0] if command == "export" else args[1]
     standalone.configure(load({"SWAPDEMO_SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{database}"}))

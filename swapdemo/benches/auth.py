@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from swapdemo.bench import Comparison, Variant, per_call
-from swapdemo.config import from_environment
+from swapdemo.benches import Comparison, Variant, per_call
+from swapdemo.kernel.config import from_environment
 from swapdemo.stack import make_app
 
 if TYPE_CHECKING:

@@ -27,9 +27,9 @@ from django.urls import reverse, set_script_prefix, set_urlconf
 from apps.conference import load_talks
 from apps.jinja_templates.forms import ScheduleFilter, renderer_for
 from apps.jinja_templates.views import SCHEDULE, schedule_context
-from swapdemo.bench import Comparison, Variant, per_call
-from swapdemo.bench_stack import call
-from swapdemo.config import from_environment
+from swapdemo.benches import Comparison, Variant, call, per_call
+
+from swapdemo.kernel.config import from_environment
 from swapdemo.stack import make_app
 
 if TYPE_CHECKING:
