@@ -18,6 +18,8 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 from pyprof2calltree import CalltreeConverter
 
+from wsgi_stack.numbers import whole_number
+
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
@@ -75,17 +77,17 @@ def read_params(environ: WSGIEnvironment) -> dict[str, str]:
         origin = environ.get("HTTP_ORIGIN")
         if origin is not None and urlsplit(origin).netloc != environ.get("HTTP_HOST"):
             raise ValueError("The profiler takes forms from its own page only.")
-        length = environ.get("CONTENT_LENGTH") or "0"
-        if not re.fullmatch(r"[0-9]{1,9}", length) or int(length) > _MAX_FORM:
+        length = whole_number(environ.get("CONTENT_LENGTH") or "0", 0, _MAX_FORM)
+        if length is None:
             raise ValueError("The form must be urlencoded and under 10 kB.")
-        form = environ["wsgi.input"].read(int(length)).decode("latin-1")
+        form = environ["wsgi.input"].read(length).decode("latin-1")
         raw.update(parse_qsl(form, keep_blank_values=True))
     params = {name: raw[name] for name in _CHOICES if name in raw}
     for name, value in params.items():
         if value not in _CHOICES[name]:
             raise ValueError(f"{name} must be one of: {', '.join(_CHOICES[name])}.")
     if "limit" in raw:
-        if not re.fullmatch(r"[0-9]{1,4}", raw["limit"]) or not 1 <= int(raw["limit"]) <= 1000:
+        if whole_number(raw["limit"], 1, 1000) is None:
             raise ValueError("limit must be a whole number from 1 to 1000.")
         params["limit"] = raw["limit"]
     params["filename"] = raw.get("filename", "").strip()

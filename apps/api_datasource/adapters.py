@@ -28,12 +28,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from apps.api_datasource.errors import BadResponse, UnsupportedQuery
+from wsgi_stack.numbers import whole_number
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Mapping
+    from collections.abc import Callable, Collection, Mapping
 
     from apps.api_datasource.client import Fetched
-    from apps.api_datasource.queryset import Condition, Query, Resource
+    from apps.api_datasource.query import Condition, Query, Resource
 
 Pairs = list[tuple[str, str]]
 
@@ -99,6 +100,30 @@ class Adapter:
     def window(self, offset: int, limit: int | None) -> Pairs:
         return [("offset", str(offset))] + ([("limit", str(limit))] if limit is not None else [])
 
+    def read(self, fetch: Callable[[int, int], tuple[int, list[Any]]], start: int, stop: int | None, url: str) -> list[Any]:
+        """Rows ``start`` to ``stop`` (``None``: all) of the collection at ``url``, ``max_limit`` at a time.
+
+        ``fetch(offset, limit)`` returns the total and one page.
+        """
+        rows: list[Any] = []
+        offset, first = start, 0
+        while (want := self.max_limit if stop is None else min(self.max_limit, stop - offset)) > 0:
+            total, page = fetch(offset, want)
+            page = page[:want]
+            self.check_next(rows, page, url)
+            rows += page
+            offset, first = offset + len(page), first or len(page)
+            if not page or offset >= total or self.ends(len(page), want, first):
+                break
+        return rows
+
+    def check_next(self, rows: list[Any], page: list[Any], url: str) -> None:
+        """Refuse a page that cannot follow ``rows``; an API of this convention pages by offset."""
+
+    def ends(self, size: int, want: int, first: int) -> bool:
+        """Whether a page of ``size`` rows, asked for ``want`` (the first page had ``first``), is the last."""
+        return size < want
+
     def page(self, fetched: Fetched) -> tuple[int, list[Mapping[str, Any]]]:
         """The total count and the rows of one answer; raises ``BadResponse`` for a wrong shape."""
         data = fetched.data
@@ -135,6 +160,15 @@ class DrfAdapter(Adapter):
     def check_repeats(self, groups: list[Pairs]) -> None:
         if repeated := [name for name, times in Counter(name for group in groups for name, _ in group).items() if times > 1]:
             raise UnsupportedQuery(f"{repeated[0]} is filtered twice: a drf API reads one value per parameter")
+
+    def check_next(self, rows: list[Any], page: list[Any], url: str) -> None:
+        # A PageNumberPagination API ignores offset and answers its first page again: stop, do not loop.
+        if rows and page and page == rows[-len(page) :]:
+            raise BadResponse(url, "the API answered the same rows for the next offset: it does not page by offset")
+
+    def ends(self, size: int, want: int, first: int) -> bool:
+        # DRF cuts a limit over its max_limit silently: only a page shorter than its own pages is the last.
+        return size < min(want, first)
 
 
 class JsonServerAdapter(Adapter):
@@ -182,10 +216,10 @@ class JsonServerAdapter(Adapter):
         return [("_start", str(offset)), ("_limit", str(limit if limit is not None else 10**9))]
 
     def page(self, fetched: Fetched) -> tuple[int, list[Mapping[str, Any]]]:
-        total = fetched.headers.get("x-total-count", "")
-        if not isinstance(fetched.data, list) or not re.fullmatch(r"[0-9]{1,18}", total):
+        total = whole_number(fetched.headers.get("x-total-count"), 0, 10**18)
+        if not isinstance(fetched.data, list) or total is None:
             raise BadResponse(fetched.url, "expected a JSON list and an X-Total-Count header from a json-server API")
-        return int(total), _rows(fetched, fetched.data)
+        return total, _rows(fetched, fetched.data)
 
 
 ADAPTERS: dict[str, type[Adapter]] = {"builtin": Adapter, "drf": DrfAdapter, "json-server": JsonServerAdapter}

@@ -15,14 +15,13 @@ from django.core.exceptions import ImproperlyConfigured
 
 from apps.api_datasource.adapters import ADAPTERS
 from apps.api_datasource.client import ApiClient, make_session
-from apps.api_datasource.queryset import ApiQuerySet, Resource
+from apps.api_datasource.query import Resource
+from apps.api_datasource.queryset import ApiQuerySet
 from apps.conference.data import Talk
 from swapdemo.kernel.site import django_app
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
-    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+    from _typeshed.wsgi import WSGIApplication
     from django.http import HttpRequest
 
     from swapdemo.kernel.config import Config
@@ -43,7 +42,6 @@ def make_app(config: Config, *, client: ApiClient | None = None) -> WSGIApplicat
     if config.api_url is None and config.api_style != "builtin":
         raise ImproperlyConfigured(f"SWAPDEMO_API_STYLE={config.api_style} needs SWAPDEMO_API_URL: the built-in /api/ is builtin style")
     adapter = ADAPTERS[config.api_style]()
-    django = django_app("apps.api_datasource.urls")
     if client is None:
         from django.core.cache import cache
 
@@ -54,8 +52,4 @@ def make_app(config: Config, *, client: ApiClient | None = None) -> WSGIApplicat
         base = config.api_url or request.build_absolute_uri("/api/")
         return ApiQuerySet(TALKS, base if base.endswith("/") else base + "/", client, adapter)
 
-    def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        environ[SOURCE_KEY] = talks
-        return django(environ, start_response)
-
-    return app
+    return django_app("apps.api_datasource.urls", {SOURCE_KEY: talks})

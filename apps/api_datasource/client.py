@@ -30,6 +30,7 @@ from apps.api_datasource.errors import (
     UpstreamStatus,
     UpstreamTimeout,
 )
+from wsgi_stack.numbers import whole_number
 from wsgi_stack.transport import InProcessTransport
 
 if TYPE_CHECKING:
@@ -144,9 +145,10 @@ class ApiClient:
             raise BadResponse(url, f"the answer is not JSON ({kind}): {exc}") from exc
 
     def _read(self, url: str, response: requests.Response) -> bytes:
-        declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            raise ResponseTooLarge(url, f"the answer declares {int(declared):,} bytes; the cap is {self.max_bytes:,}")
+        # A Content-Length that is not a plain number is left to urllib3, which refuses it while reading.
+        declared = whole_number(response.headers.get("Content-Length"), 0, 10**30)
+        if declared is not None and declared > self.max_bytes:
+            raise ResponseTooLarge(url, f"the answer declares {declared:,} bytes; the cap is {self.max_bytes:,}")
         body = bytearray()
         for chunk in response.iter_content(64 * 1024):
             body += chunk

@@ -26,15 +26,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apps.external_login.backend import OIDCCallback
 from apps.external_login.client import OIDCError, PendingLogin, ProviderRefused
+from apps.external_login.relying_party import RELYING_PARTY_KEY, RelyingParty
 
 if TYPE_CHECKING:
     from django.contrib.sessions.backends.base import SessionBase
 
-    from apps.external_login.app import RelyingParty
-
 logger = logging.getLogger(__name__)
 
-RELYING_PARTY_KEY = "external_login.relying_party"
 PENDING_KEY = "external_login.pending"
 CLAIMS_KEY = "external_login.claims"
 PENDING_SECONDS = 600

@@ -1,4 +1,4 @@
-"""The development OpenID Connect provider as a mountable WSGI app (``/idp/``).
+"""The development OpenID Connect provider's factory: a mountable WSGI app for ``/idp/``.
 
 Development only: it signs in two demo users with a published password.
 """
@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from swapdemo.kernel.site import django_app, migrate
+from swapdemo.kernel.site import django_app, migrate, setup_django
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
-    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+    from _typeshed.wsgi import WSGIApplication
 
     from swapdemo.kernel.config import Config
+
+PROVIDER_KEY = "oidc_provider.provider"
 
 
 def make_app(config: Config) -> WSGIApplication:
@@ -22,16 +22,8 @@ def make_app(config: Config) -> WSGIApplication:
 
     Each request carries the provider in ``environ["oidc_provider.provider"]``.
     """
-    site = django_app("apps.oidc_provider.urls")
-    # Models can be imported only once django_app() has set Django up.
-    from apps.oidc_provider.server import Provider
-    from apps.oidc_provider.views import PROVIDER_KEY
+    setup_django()
+    from apps.oidc_provider.server import Provider  # it stores codes in a model: after set-up
 
     migrate(config)
-    provider = Provider()
-
-    def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        environ[PROVIDER_KEY] = provider
-        return site(environ, start_response)
-
-    return app
+    return django_app("apps.oidc_provider.urls", {PROVIDER_KEY: Provider()})

@@ -15,6 +15,8 @@ from typing import Any
 from authlib.oauth2.rfc6749 import ClientMixin
 from authlib.oidc.core import UserInfo
 
+from swapdemo.kernel.config import DEVELOPMENT_CLIENT_ID, DEVELOPMENT_CLIENT_SECRET
+
 DEMO_PASSWORD = "demo"
 SCOPES = ("openid", "profile", "email")
 
@@ -103,8 +105,8 @@ class RegisteredClient(ClientMixin):
 
 
 DEVELOPMENT_CLIENT = RegisteredClient(
-    client_id="swapdemo-auth",
-    client_secret="development-only-secret",
+    client_id=DEVELOPMENT_CLIENT_ID,
+    client_secret=DEVELOPMENT_CLIENT_SECRET,
     name="swapdemo: sign-in through OpenID Connect",
     redirect_paths=("/auth/callback/",),
     post_logout_redirect_paths=("/auth/",),

@@ -21,13 +21,13 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from apps.oidc_provider.app import PROVIDER_KEY
 from apps.oidc_provider.clients import DEMO_PASSWORD, DEMO_USERS, SCOPES, DemoUser
 from apps.oidc_provider.server import ALGORITHM, issuer
 
 if TYPE_CHECKING:
     from apps.oidc_provider.server import Provider
 
-PROVIDER_KEY = "oidc_provider.provider"
 LOGIN_COOKIE = "oidc_provider_login"
 LOGIN_MAX_AGE = 3600
 

@@ -22,6 +22,7 @@ from tqdm import tqdm
 from apps.conference.data import generate
 from apps.orm_scripts import datafiles, standalone
 from swapdemo.kernel.config import from_environment
+from wsgi_stack.numbers import whole_number
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -65,9 +66,10 @@ def parser() -> argparse.ArgumentParser:
 
 def _count(least: int) -> Callable[[str], int]:
     def count(text: str) -> int:
-        if not text.strip().isdigit() or int(text) < least:
+        number = whole_number(text.strip(), least, 10**12)
+        if number is None:
             raise argparse.ArgumentTypeError(f"expected a whole number of at least {least}, got {text!r}")
-        return int(text)
+        return number
 
     return count
 

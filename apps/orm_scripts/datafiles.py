@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from apps.conference.data import FIELDS, Talk
+from wsgi_stack.numbers import whole_number
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
@@ -106,9 +107,8 @@ class TalkFile:
                     continue
                 # CSV has no numbers, only text: give from_dict the ints it expects where it can.
                 for name in ("id", "duration"):
-                    digits = row[name].strip()
-                    if digits.isascii() and digits.isdigit() and len(digits) <= 18:  # int("²") and int("9" * 5000) raise
-                        row[name] = int(digits)
+                    if (number := whole_number(row[name].strip(), 0, 10**18)) is not None:
+                        row[name] = number
                 yield self._talk(end + 1, row)
                 end = reader.line_num
         except csv.Error as exc:

@@ -28,6 +28,7 @@ import typing
 from typing import TYPE_CHECKING, Any
 
 from apps.conference.data import FIELDS, Talk
+from wsgi_stack.numbers import whole_number
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Sequence
@@ -104,14 +105,8 @@ def parse(pairs: Sequence[tuple[str, str]]) -> TalkQuery:
     return TalkQuery(conditions=tuple(conditions), **options)
 
 
-# ASCII digits only: str.isdigit() accepts "²", which int() refuses, and int() refuses 4,300 digits or more.
-_WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
-_INTEGER = re.compile(r"-?[0-9]{1,100}")
+_HUGE = 10**100
 _TIME = re.compile(r"([0-9]{1,2}):([0-9]{2})(:[0-9]{2}(\.[0-9]{1,6})?)?")  # 9:05, 09:05, 09:05:30, 09:05:30.5; no zone
-
-
-def _whole_number(raw: str) -> int | None:
-    return int(raw) if _WHOLE_NUMBER.fullmatch(raw) else None
 
 
 def _option(name: str, raw: str) -> Any:
@@ -124,7 +119,7 @@ def _option(name: str, raw: str) -> Any:
                 raise BadParameter(name, f"cannot order by {field!r}: choose from {', '.join(FIELDS)}")
         return ordering or DEFAULT_ORDERING
     highest = MAX_LIMIT if name == "limit" else None
-    number = _whole_number(raw)
+    number = whole_number(raw, 0, 10**18)
     if number is None or (highest is not None and number > highest):
         span = f"from 0 to {highest}" if highest is not None else "of 0 or more"
         raise BadParameter(name, f"{name} must be a whole number {span}, got {raw!r}")
@@ -152,9 +147,9 @@ def _condition(name: str, raw: str) -> Condition:
 def _typed(name: str, kind: type, raw: str) -> Any:
     try:
         if kind is int:
-            if not _INTEGER.fullmatch(raw):
+            if (number := whole_number(raw, -_HUGE, _HUGE)) is None:
                 raise ValueError(raw)
-            return int(raw)
+            return number
         if kind is dt.time:
             if not _TIME.fullmatch(raw):
                 raise ValueError(raw)

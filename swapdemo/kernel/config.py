@@ -19,9 +19,13 @@ from typing import Any
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from wsgi_stack.numbers import whole_number
+
 logger = logging.getLogger("swapdemo")
 
 API_STYLES = ("builtin", "drf", "json-server")
+# The one client the built-in development provider (/idp/) registers; published, like its users' password.
+DEVELOPMENT_CLIENT_ID, DEVELOPMENT_CLIENT_SECRET = "swapdemo-auth", "development-only-secret"
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"", "0", "false", "no", "off"}
 
 
@@ -75,9 +79,10 @@ def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
     value = environ.get(name, "").strip()
     if not value:
         return default
-    if not value.isascii() or not value.isdigit() or len(value) > 9 or int(value) < 1:
+    number = whole_number(value, 1, 999_999_999)
+    if number is None:
         raise ImproperlyConfigured(f"{name}={value!r}: expected a whole number from 1 to 999999999")
-    return int(value)
+    return number
 
 
 def load(environ: Mapping[str, str]) -> Config:
@@ -116,8 +121,8 @@ def load(environ: Mapping[str, str]) -> Config:
         profile_token=environ.get("SWAPDEMO_PROFILE_TOKEN") or None,
         profile_sample_every=_positive_int(environ, "SWAPDEMO_PROFILE_SAMPLE", 1),
         oidc_issuer=oidc[0],
-        oidc_client_id=oidc[1],
-        oidc_client_secret=oidc[2],
+        oidc_client_id=oidc[1] if oidc[0] else DEVELOPMENT_CLIENT_ID,
+        oidc_client_secret=oidc[2] if oidc[0] else DEVELOPMENT_CLIENT_SECRET,
         api_url=environ.get("SWAPDEMO_API_URL") or None,
         api_style=api_style,
     )

@@ -14,14 +14,16 @@ from __future__ import annotations
 import fcntl
 import os
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.views.debug import SafeExceptionReporterFilter
 
-if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+from wsgi_stack.environ import WithEnviron
 
-    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from _typeshed.wsgi import WSGIApplication
     from django.http import HttpRequest, HttpResponse
 
     from swapdemo.kernel.config import Config
@@ -52,19 +54,24 @@ def migrate(config: Config) -> None:
         call_command("migrate", interactive=False, verbosity=0)
 
 
-def django_app(urlconf: str) -> WSGIApplication:
-    """Set Django up (once per process) and return a handler for ``urlconf``."""
+def setup_django() -> None:
+    """Load ``swapdemo.settings`` and the app registry, once per process: models import after this."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "swapdemo.settings")
-    from django.core.wsgi import get_wsgi_application
+    import django
 
-    handler = get_wsgi_application()
+    django.setup(set_prefix=False)
 
-    def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        environ[URLCONF_KEY] = urlconf
-        return handler(environ, start_response)
 
-    app.__qualname__ = f"django_app({urlconf!r})"
-    return app
+def django_app(urlconf: str, values: Mapping[str, Any] | None = None) -> WSGIApplication:
+    """Set Django up (once per process) and return a handler for ``urlconf``.
+
+    ``values`` go into each request's environ (``request.META`` in the views): the objects the
+    demo's factory built for its views.
+    """
+    setup_django()
+    from django.core.handlers.wsgi import WSGIHandler
+
+    return WithEnviron(WSGIHandler(), {URLCONF_KEY: urlconf, **(values or {})})
 
 
 class MountUrlconfMiddleware:
