@@ -15,4 +15,6 @@ from __future__ import annotations
 from swapdemo.stack import serve
 
 if __name__ == "__main__":
-    raise SystemExit(serve(("auth",), "sign-in through OpenID Connect at /auth/, with the development provider at /idp/"))
+    raise SystemExit(
+        serve(("auth",), "sign-in through OpenID Connect at /auth/, with the development provider at /idp/")
+    )

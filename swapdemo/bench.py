@@ -20,12 +20,14 @@ import secrets
 import shutil
 import sys
 import tempfile
-from collections.abc import MutableMapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from swapdemo import registry
 from swapdemo.benches import render, run
+
+if TYPE_CHECKING:
+    from collections.abc import MutableMapping, Sequence
 
 
 def suites() -> tuple[str, ...]:
@@ -52,13 +54,26 @@ def isolate(environ: MutableMapping[str, str], database_url: str | None = None) 
 
 
 def machine() -> dict[str, Any]:
-    return {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(), "processor": platform.processor() or platform.machine()}
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "processor": platform.processor() or platform.machine(),
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m swapdemo.bench", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="fewer, shorter rounds: a smoke run, not figures to quote")
-    parser.add_argument("--only", nargs="*", default=(), metavar="NAME", help="run comparisons whose name contains one of these words")
+    parser.add_argument(
+        "--quick", action="store_true", help="fewer, shorter rounds: a smoke run, not figures to quote"
+    )
+    parser.add_argument(
+        "--only",
+        nargs="*",
+        default=(),
+        metavar="NAME",
+        help="run comparisons whose name contains one of these words",
+    )
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON")
     parser.add_argument(
         "--database-url",
@@ -70,7 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = []
     print(f"swapdemo bench on {machine()}\n", flush=True)
     if dropped:
-        print(f"not used: {', '.join(dropped)}; the bench measures the defaults (--database-url names a database it may fill)\n")
+        print(
+            f"not used: {', '.join(dropped)}; the bench measures the defaults (--database-url names a database it may fill)\n"
+        )
     try:
         _run_suites(args, results)
     finally:
@@ -87,7 +104,9 @@ def _run_suites(args: argparse.Namespace, results: list[dict[str, Any]]) -> None
         except ModuleNotFoundError as exc:
             if (exc.name or "").partition(".")[0] in ("apps", "swapdemo", "wsgi_stack", "tests"):
                 raise
-            print(f"skipped {suite}: it needs {exc.name}, which the test extra installs (pip install -e '.[test]')\n")
+            print(
+                f"skipped {suite}: it needs {exc.name}, which the test extra installs (pip install -e '.[test]')\n"
+            )
             continue
         for comparison in comparisons:
             if args.only and not any(word in comparison.name for word in args.only):

@@ -28,11 +28,18 @@ def make_landing(mounted: Collection[str], profiling: bool = False) -> WSGIAppli
     def landing(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO", "/") not in ("", "/"):
             body = b"Not Found\n"
-            start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))])
+            start_response(
+                "404 Not Found",
+                [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
+            )
             return [body]
         root = environ.get("SCRIPT_NAME", "")
-        body = template.render(demos=registry.demos(), mounted=mounted, root=root, profiling=profiling).encode("utf-8")
-        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))])
+        body = template.render(
+            demos=registry.demos(), mounted=mounted, root=root, profiling=profiling
+        ).encode("utf-8")
+        start_response(
+            "200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))]
+        )
         if environ["REQUEST_METHOD"] == "HEAD":
             return []
         return [body]

@@ -34,7 +34,9 @@ def demos(global_conf: dict[str, Any], **local_conf: str) -> WSGIApplication:
 def _layer_filter(name: str) -> Callable[..., WSGIApplication]:
     def factory(app: WSGIApplication, global_conf: dict[str, Any], **local_conf: str) -> WSGIApplication:
         if local_conf:
-            raise ValueError(f"the {name} filter takes no options in the ini file; configure it through the environment")
+            raise ValueError(
+                f"the {name} filter takes no options in the ini file; configure it through the environment"
+            )
         for layer, options in stack.layers(from_environment()):
             if layer.__name__ == name:
                 return layer(app, **options)

@@ -31,10 +31,18 @@ logger = logging.getLogger("swapdemo")
 
 
 def parser(prog: str, what: str) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=prog, description=f"Serve {what} with waitress, behind the swapdemo stack.")
+    parser = argparse.ArgumentParser(
+        prog=prog, description=f"Serve {what} with waitress, behind the swapdemo stack."
+    )
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: %(default)s)")
-    parser.add_argument("--port", type=int, default=8000, help="port to listen on, 0 for any free one (default: %(default)s)")
-    parser.add_argument("--profile", action="store_true", help="switch the profiler on (UI at /__profile__: loopback only; with SWAPDEMO_PROFILE_TOKEN, token holders only)")
+    parser.add_argument(
+        "--port", type=int, default=8000, help="port to listen on, 0 for any free one (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="switch the profiler on (UI at /__profile__: loopback only; with SWAPDEMO_PROFILE_TOKEN, token holders only)",
+    )
     return parser
 
 
@@ -42,7 +50,9 @@ def _stop(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(0)
 
 
-def main(build: Callable[[Config], WSGIApplication], prog: str, what: str, argv: Sequence[str] | None = None) -> int:
+def main(
+    build: Callable[[Config], WSGIApplication], prog: str, what: str, argv: Sequence[str] | None = None
+) -> int:
     """Parse the command line, build the app from the configuration with ``build`` and serve it."""
     args = parser(prog, what).parse_args(argv)
     configure_logging()
@@ -60,9 +70,16 @@ def main(build: Callable[[Config], WSGIApplication], prog: str, what: str, argv:
             "not trust, so Django will redirect every request to https. Set it to your TLS proxy's address."
         )
     # Waitress passes X-Forwarded-Proto on (and sets wsgi.url_scheme from it) only from the trusted proxy.
-    proxy = {"trusted_proxy": config.trusted_proxy, "trusted_proxy_headers": {"x-forwarded-proto"}} if config.trusted_proxy else {}
+    proxy = (
+        {"trusted_proxy": config.trusted_proxy, "trusted_proxy_headers": {"x-forwarded-proto"}}
+        if config.trusted_proxy
+        else {}
+    )
     server = waitress.create_server(build(config), host=args.host, port=args.port, threads=4, **proxy)
-    print(f"swapdemo: serving {what} on http://{args.host}:{server.effective_port}/ (Ctrl-C to stop)", flush=True)
+    print(
+        f"swapdemo: serving {what} on http://{args.host}:{server.effective_port}/ (Ctrl-C to stop)",
+        flush=True,
+    )
     signal.signal(signal.SIGTERM, _stop)
     try:
         server.run()
@@ -80,7 +97,9 @@ class ThreadedServer:
     """
 
     def __init__(self, app: WSGIApplication, threads: int = 4) -> None:
-        self.server = waitress.create_server(app, host="127.0.0.1", port=0, threads=threads, clear_untrusted_proxy_headers=True)
+        self.server = waitress.create_server(
+            app, host="127.0.0.1", port=0, threads=threads, clear_untrusted_proxy_headers=True
+        )
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._loop, daemon=True)

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 
 from swapdemo import registry, runner
 from swapdemo.kernel.config import Config, from_environment
-from swapdemo.landing import make_landing
 from swapdemo.kernel.logs import configure_logging
+from swapdemo.landing import make_landing
 from wsgi_stack import Layer, build
 from wsgi_stack.access_log import AccessLog
 from wsgi_stack.mount import Mount
@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-
 
 
 def static_roots() -> list[Path]:

@@ -42,7 +42,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @contextmanager
-def run_server(command: Sequence[str], ready_path: str, log: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+def run_server(
+    command: Sequence[str], ready_path: str, log: Path, env: dict[str, str] | None = None
+) -> Iterator[str]:
     """Run a server command (``{port}`` is replaced by a free port) until ``ready_path`` answers.
 
     Yields the server's URL; its stderr goes to ``log``.  The first request may build the
@@ -52,7 +54,10 @@ def run_server(command: Sequence[str], ready_path: str, log: Path, env: dict[str
     url = f"http://127.0.0.1:{port}"
     argv = [sys.executable, *(arg.replace("{port}", str(port)) for arg in command)]
     environ = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    with log.open("wb") as errors, subprocess.Popen(argv, cwd=ROOT, env=environ, stdout=subprocess.DEVNULL, stderr=errors) as server:
+    with (
+        log.open("wb") as errors,
+        subprocess.Popen(argv, cwd=ROOT, env=environ, stdout=subprocess.DEVNULL, stderr=errors) as server,
+    ):
         try:
             deadline = time.monotonic() + 30
             while True:
@@ -60,7 +65,9 @@ def run_server(command: Sequence[str], ready_path: str, log: Path, env: dict[str
                     requests.get(url + ready_path, timeout=60)
                     break
                 except requests.ConnectionError:
-                    assert time.monotonic() < deadline and server.poll() is None, f"{command} did not start:\n{log.read_text()}"
+                    assert time.monotonic() < deadline and server.poll() is None, (
+                        f"{command} did not start:\n{log.read_text()}"
+                    )
                     time.sleep(0.1)
             yield url
         finally:
@@ -70,7 +77,19 @@ def run_server(command: Sequence[str], ready_path: str, log: Path, env: dict[str
 
 def gunicorn(target: Sequence[str], workers: int = 2) -> list[str]:
     """The command for :func:`run_server`: gunicorn with sync workers on the free port."""
-    return ["-m", "gunicorn", "-w", str(workers), "-k", "sync", "--timeout", "30", "-b", "127.0.0.1:{port}", *target]
+    return [
+        "-m",
+        "gunicorn",
+        "-w",
+        str(workers),
+        "-k",
+        "sync",
+        "--timeout",
+        "30",
+        "-b",
+        "127.0.0.1:{port}",
+        *target,
+    ]
 
 
 @pytest.fixture

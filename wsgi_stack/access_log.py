@@ -82,7 +82,9 @@ class AccessLog:
         def timed_start_response(status: str, headers: list[tuple[str, str]], exc_info=None):  # type: ignore[no-untyped-def]
             status_line[0] = status.split(" ", 1)[0]
             elapsed = (time.perf_counter() - started) * 1000
-            return start_response(status, [*headers, ("Server-Timing", f"{self.metric};dur={elapsed:.1f}")], exc_info)
+            return start_response(
+                status, [*headers, ("Server-Timing", f"{self.metric};dur={elapsed:.1f}")], exc_info
+            )
 
         if not self.logger.isEnabledFor(logging.INFO):
             return self.app(environ, timed_start_response)

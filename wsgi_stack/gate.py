@@ -45,7 +45,11 @@ class Gate:
 
     def refusal(self) -> str:
         """What a refused client is missing, in one sentence."""
-        needs = f"an {self.header} header" if self.token else "a loopback client that calls it localhost or a loopback IP"
+        needs = (
+            f"an {self.header} header"
+            if self.token
+            else "a loopback client that calls it localhost or a loopback IP"
+        )
         return f"This page needs {needs}."
 
 

@@ -66,7 +66,7 @@ class Call(threading.Thread):
             finally:
                 if hasattr(result, "close"):
                     result.close()
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller, as a server would turn it into a response
+        except BaseException as exc:
             if not self.started.is_set():
                 logger.exception("in-process call to %s failed", self.environ.get("PATH_INFO"))
                 self.head = ("500 Internal Server Error", [("Content-Type", "text/plain; charset=utf-8")])
@@ -94,7 +94,9 @@ class BodyReader(io.RawIOBase):
             try:
                 item = self._call.chunks.get(timeout=self._read_timeout)
             except queue.Empty:
-                raise ReadTimeoutError(None, self._call.environ["PATH_INFO"], "in-process read timed out") from None  # type: ignore[arg-type]
+                raise ReadTimeoutError(
+                    None, self._call.environ["PATH_INFO"], "in-process read timed out"
+                ) from None  # type: ignore[arg-type]
             if item is None:
                 self._done = True
             elif isinstance(item, BaseException):

@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 
 def _not_found(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
     body = b"Not Found: nothing is mounted at this path.\n"
-    start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))])
+    start_response(
+        "404 Not Found", [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
+    )
     return [body]
 
 
@@ -78,6 +80,10 @@ class Mount:
         if environ.get("QUERY_STRING"):
             location += "?" + environ["QUERY_STRING"]
         body = f"Moved to {location}\n".encode("ascii")
-        headers = [("Location", location), ("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
+        headers = [
+            ("Location", location),
+            ("Content-Type", "text/plain; charset=utf-8"),
+            ("Content-Length", str(len(body))),
+        ]
         start_response("301 Moved Permanently", headers)
         return [body]

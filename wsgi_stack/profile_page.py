@@ -11,7 +11,6 @@ from __future__ import annotations
 import html
 import io
 import re
-from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, urlsplit
@@ -21,6 +20,8 @@ from pyprof2calltree import CalltreeConverter
 from wsgi_stack.numbers import whole_number
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 Response = tuple[str, list[tuple[str, str]], bytes]
@@ -60,7 +61,11 @@ def export(repoze: Any, subpath: str, stats_file: Path | None) -> Response:
         CalltreeConverter(repoze.Stats(str(stats_file))).output(out)
         name, body = "callgrind.out.swapdemo", out.getvalue().encode(errors="replace")
     disposition = f'attachment; filename="{name}"'
-    return "200 OK", [("Content-Type", "application/octet-stream"), ("Content-Disposition", disposition)], body
+    return (
+        "200 OK",
+        [("Content-Type", "application/octet-stream"), ("Content-Disposition", disposition)],
+        body,
+    )
 
 
 class _EscapedOutput(io.StringIO):

@@ -142,9 +142,13 @@ class Profiler:
             return profile_page.plain("404 Not Found", "No such profiler page.")
         methods = ("GET", "POST") if subpath in ("", "/") else ("GET",)
         if environ["REQUEST_METHOD"] not in methods:
-            return profile_page.plain("405 Method Not Allowed", "Method not allowed here.", ("Allow", ", ".join(methods)))
+            return profile_page.plain(
+                "405 Method Not Allowed", "Method not allowed here.", ("Allow", ", ".join(methods))
+            )
         if not self._lock.acquire(timeout=_BUSY_TIMEOUT):
-            return profile_page.plain("503 Service Unavailable", "A profiled request is still running; retry shortly.")
+            return profile_page.plain(
+                "503 Service Unavailable", "A profiled request is still running; retry shortly."
+            )
         try:
             if subpath in ("", "/"):
                 self._dump()
@@ -160,6 +164,7 @@ class Profiler:
             return None
         self._repoze.profiler.dump_stats(stats_file)
         return stats_file
+
 
 class _ProfiledBody:
     def __init__(self, app_iter: Iterable[bytes], owner: Profiler) -> None:

@@ -37,7 +37,9 @@ class RequestId:
     adds the header to the response.  The body passes through untouched.
     """
 
-    def __init__(self, app: WSGIApplication, header: str = "X-Request-ID", trust_incoming: bool = True) -> None:
+    def __init__(
+        self, app: WSGIApplication, header: str = "X-Request-ID", trust_incoming: bool = True
+    ) -> None:
         self.app = app
         self.header = header
         self.trust_incoming = trust_incoming

@@ -36,7 +36,9 @@ class StaticFiles(WhiteNoise):
     ``wsgi.file_wrapper`` when the server offers one.
     """
 
-    def __init__(self, app: WSGIApplication, roots: Sequence[Path], prefix: str = "/static/", max_age: int = 60) -> None:
+    def __init__(
+        self, app: WSGIApplication, roots: Sequence[Path], prefix: str = "/static/", max_age: int = 60
+    ) -> None:
         super().__init__(app, max_age=max_age)
         for root in reversed(roots):
             self.add_files(str(root), prefix=prefix)

@@ -32,7 +32,6 @@ from wsgi_stack.inprocess import BodyReader, Call, Original
 from wsgi_stack.serving import current
 
 if TYPE_CHECKING:
-
     from _typeshed.wsgi import WSGIEnvironment
     from requests import PreparedRequest, Response
 
@@ -77,7 +76,9 @@ class InProcessTransport(BaseAdapter):
         self._builder = HTTPAdapter()
 
     @classmethod
-    def session(cls, fallback: BaseAdapter | None = None, trust_forwarded_proto: bool = False) -> requests.Session:
+    def session(
+        cls, fallback: BaseAdapter | None = None, trust_forwarded_proto: bool = False
+    ) -> requests.Session:
         """A ``requests.Session`` with a transport mounted for ``http://`` and ``https://``."""
         session = requests.Session()
         transport = cls(fallback, trust_forwarded_proto)
@@ -95,7 +96,9 @@ class InProcessTransport(BaseAdapter):
         call.start()
         if not call.started.wait(read_timeout):
             call.cancelled.set()
-            raise requests.ReadTimeout(f"in-process call to {request.url} sent no response within {read_timeout} s", request=request)
+            raise requests.ReadTimeout(
+                f"in-process call to {request.url} sent no response within {read_timeout} s", request=request
+            )
         status, headers = call.head  # type: ignore[misc]
         body = BodyReader(call, read_timeout)
         raw = HTTPResponse(
@@ -122,7 +125,13 @@ class InProcessTransport(BaseAdapter):
         now = current()
         if now is None:
             return None
-        scheme, netloc, root, dispatcher, forwarded = now.scheme, now.netloc, now.root, now.dispatcher, now.forwarded_proto
+        scheme, netloc, root, dispatcher, forwarded = (
+            now.scheme,
+            now.netloc,
+            now.root,
+            now.dispatcher,
+            now.forwarded_proto,
+        )
         if self.trust_forwarded_proto and forwarded is not None:
             # As Django reads SECURE_PROXY_SSL_HEADER: the first value decides, anything but https is http.
             scheme = "https" if forwarded.split(",", 1)[0].strip() == "https" else "http"

@@ -82,7 +82,9 @@ class Adapter:
             return text(condition.value)
         values = [text(item) for item in condition.value]
         if any("," in item for item in values):
-            raise UnsupportedQuery(f"{condition.field}__in: the {self.name} convention separates values with commas, so a value cannot contain one")
+            raise UnsupportedQuery(
+                f"{condition.field}__in: the {self.name} convention separates values with commas, so a value cannot contain one"
+            )
         return ",".join(values)
 
     def check_repeats(self, groups: list[Pairs]) -> None:
@@ -100,7 +102,9 @@ class Adapter:
     def window(self, offset: int, limit: int | None) -> Pairs:
         return [("offset", str(offset))] + ([("limit", str(limit))] if limit is not None else [])
 
-    def read(self, fetch: Callable[[int, int], tuple[int, list[Any]]], start: int, stop: int | None, url: str) -> list[Any]:
+    def read(
+        self, fetch: Callable[[int, int], tuple[int, list[Any]]], start: int, stop: int | None, url: str
+    ) -> list[Any]:
         """Rows ``start`` to ``stop`` (``None``: all) of the collection at ``url``, ``max_limit`` at a time.
 
         ``fetch(offset, limit)`` returns the total and one page.
@@ -127,8 +131,14 @@ class Adapter:
     def page(self, fetched: Fetched) -> tuple[int, list[Mapping[str, Any]]]:
         """The total count and the rows of one answer; raises ``BadResponse`` for a wrong shape."""
         data = fetched.data
-        if not (isinstance(data, dict) and type(data.get("count")) is int and isinstance(data.get("results"), list)):
-            raise BadResponse(fetched.url, f"expected {{'count': int, 'results': [...]}} from a {self.name} API")
+        if not (
+            isinstance(data, dict)
+            and type(data.get("count")) is int
+            and isinstance(data.get("results"), list)
+        ):
+            raise BadResponse(
+                fetched.url, f"expected {{'count': int, 'results': [...]}} from a {self.name} API"
+            )
         return data["count"], _rows(fetched, data["results"])
 
 
@@ -148,23 +158,35 @@ class DrfAdapter(Adapter):
 
     def condition(self, condition: Condition) -> Pairs:
         if condition.negated:
-            raise UnsupportedQuery("exclude() has no spelling in the drf convention: django-filter has no generic negation")
+            raise UnsupportedQuery(
+                "exclude() has no spelling in the drf convention: django-filter has no generic negation"
+            )
         if self.lookups is not None and condition.lookup not in self.lookups.get(condition.field, ()):
             raise UnsupportedQuery(f"the API does not filter {condition.field} by {condition.lookup}")
         values = condition.value if condition.lookup == "in" else (condition.value,)
-        if any(isinstance(value, str) and value != value.strip() or value == "" for value in values):
+        if any((isinstance(value, str) and value != value.strip()) or value == "" for value in values):
             # django-filter skips an empty value and strips the others: the filter would not be the one asked for.
-            raise UnsupportedQuery(f"{condition.field}: the drf convention cannot filter by empty or space-padded text")
+            raise UnsupportedQuery(
+                f"{condition.field}: the drf convention cannot filter by empty or space-padded text"
+            )
         return super().condition(condition)
 
     def check_repeats(self, groups: list[Pairs]) -> None:
-        if repeated := [name for name, times in Counter(name for group in groups for name, _ in group).items() if times > 1]:
-            raise UnsupportedQuery(f"{repeated[0]} is filtered twice: a drf API reads one value per parameter")
+        if repeated := [
+            name
+            for name, times in Counter(name for group in groups for name, _ in group).items()
+            if times > 1
+        ]:
+            raise UnsupportedQuery(
+                f"{repeated[0]} is filtered twice: a drf API reads one value per parameter"
+            )
 
     def check_next(self, rows: list[Any], page: list[Any], url: str) -> None:
         # A PageNumberPagination API ignores offset and answers its first page again: stop, do not loop.
         if rows and page and page == rows[-len(page) :]:
-            raise BadResponse(url, "the API answered the same rows for the next offset: it does not page by offset")
+            raise BadResponse(
+                url, "the API answered the same rows for the next offset: it does not page by offset"
+            )
 
     def ends(self, size: int, want: int, first: int) -> bool:
         # DRF cuts a limit over its max_limit silently: only a page shorter than its own pages is the last.
@@ -183,7 +205,9 @@ class JsonServerAdapter(Adapter):
         field, lookup, value = condition.field, condition.lookup, condition.value
         if condition.negated:
             if lookup != "exact":
-                raise UnsupportedQuery(f"json-server can exclude only exact values ({field}_ne), not {lookup}")
+                raise UnsupportedQuery(
+                    f"json-server can exclude only exact values ({field}_ne), not {lookup}"
+                )
             return [(f"{field}_ne", text(value))]
         if lookup == "exact":
             return [(field, text(value))]
@@ -194,14 +218,18 @@ class JsonServerAdapter(Adapter):
         if lookup in ("icontains", "iexact"):
             pattern = re.escape(value)
             return [(f"{field}_like", pattern if lookup == "icontains" else f"^{pattern}$")]
-        raise UnsupportedQuery(f"json-server has no {lookup} lookup: it offers exact, in, gte, lte, icontains and iexact")
+        raise UnsupportedQuery(
+            f"json-server has no {lookup} lookup: it offers exact, in, gte, lte, icontains and iexact"
+        )
 
     def check_repeats(self, groups: list[Pairs]) -> None:
         # json-server ORs repeated parameters, so only one condition may use each (__in repeats its own).
         seen: set[str] = set()
         for names in ({name for name, _ in group} for group in groups):
             if seen & names:
-                raise UnsupportedQuery(f"{sorted(seen & names)[0]} is used by two filters: json-server would OR them")
+                raise UnsupportedQuery(
+                    f"{sorted(seen & names)[0]} is used by two filters: json-server would OR them"
+                )
             seen |= names
 
     def ordering(self, fields: tuple[str, ...]) -> Pairs:
@@ -218,7 +246,9 @@ class JsonServerAdapter(Adapter):
     def page(self, fetched: Fetched) -> tuple[int, list[Mapping[str, Any]]]:
         total = whole_number(fetched.headers.get("x-total-count"), 0, 10**18)
         if not isinstance(fetched.data, list) or total is None:
-            raise BadResponse(fetched.url, "expected a JSON list and an X-Total-Count header from a json-server API")
+            raise BadResponse(
+                fetched.url, "expected a JSON list and an X-Total-Count header from a json-server API"
+            )
         return total, _rows(fetched, fetched.data)
 
 

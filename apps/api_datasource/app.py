@@ -40,7 +40,9 @@ def make_app(config: Config, *, client: ApiClient | None = None) -> WSGIApplicat
     built-in ``/api/`` speaks only the ``builtin`` convention.
     """
     if config.api_url is None and config.api_style != "builtin":
-        raise ImproperlyConfigured(f"SWAPDEMO_API_STYLE={config.api_style} needs SWAPDEMO_API_URL: the built-in /api/ is builtin style")
+        raise ImproperlyConfigured(
+            f"SWAPDEMO_API_STYLE={config.api_style} needs SWAPDEMO_API_URL: the built-in /api/ is builtin style"
+        )
     adapter = ADAPTERS[config.api_style]()
     if client is None:
         from django.core.cache import cache

@@ -40,7 +40,12 @@ if TYPE_CHECKING:
 
 
 def make_session(
-    *, retries: int = 2, backoff: float = 0.2, retry_after_cap: int = 5, in_process: bool = True, behind_tls_proxy: bool = False
+    *,
+    retries: int = 2,
+    backoff: float = 0.2,
+    retry_after_cap: int = 5,
+    in_process: bool = True,
+    behind_tls_proxy: bool = False,
 ) -> requests.Session:
     """A Session retrying GETs on connection errors, read errors and 429/502/503/504.
 
@@ -148,7 +153,9 @@ class ApiClient:
         # A Content-Length that is not a plain number is left to urllib3, which refuses it while reading.
         declared = whole_number(response.headers.get("Content-Length"), 0, 10**30)
         if declared is not None and declared > self.max_bytes:
-            raise ResponseTooLarge(url, f"the answer declares {declared:,} bytes; the cap is {self.max_bytes:,}")
+            raise ResponseTooLarge(
+                url, f"the answer declares {declared:,} bytes; the cap is {self.max_bytes:,}"
+            )
         body = bytearray()
         for chunk in response.iter_content(64 * 1024):
             body += chunk
@@ -162,7 +169,9 @@ def _upstream_error(url: str, exc: requests.RequestException, timeout: tuple[flo
     cause = cause.reason if isinstance(cause, MaxRetryError) else cause
     # requests reports read timeouts met after retries, or while streaming the body, as a ConnectionError.
     if isinstance(exc, requests.Timeout) or isinstance(cause, ReadTimeoutError):
-        return UpstreamTimeout(url, f"no answer within {timeout[0]:g} s to connect and {timeout[1]:g} s between bytes")
+        return UpstreamTimeout(
+            url, f"no answer within {timeout[0]:g} s to connect and {timeout[1]:g} s between bytes"
+        )
     if isinstance(exc, requests.exceptions.ChunkedEncodingError):
         return UpstreamError(url, "the answer was cut short")
     if isinstance(exc, requests.ConnectionError):

@@ -87,26 +87,45 @@ class Resource(Generic[T]):
     Django's ``DetailView`` and ``ListView`` read from ``queryset.model``.
     """
 
-    def __init__(self, record: type[T], path: str, *, pk: str = "id", parse: Callable[[Mapping[str, Any]], T] | None = None) -> None:
+    def __init__(
+        self,
+        record: type[T],
+        path: str,
+        *,
+        pk: str = "id",
+        parse: Callable[[Mapping[str, Any]], T] | None = None,
+    ) -> None:
         hints = typing.get_type_hints(record)
         self.record, self.path, self.pk = record, path, pk
         self.fields: dict[str, type] = {field.name: hints[field.name] for field in dataclasses.fields(record)}  # type: ignore[arg-type]
         self.parse: Callable[[Mapping[str, Any]], T] = parse or record.from_dict  # type: ignore[attr-defined]
         name = record.__name__
-        self.DoesNotExist = type("DoesNotExist", (exceptions.ObjectDoesNotExist,), {"__qualname__": f"{name}.DoesNotExist"})
-        self.MultipleObjectsReturned = type("MultipleObjectsReturned", (exceptions.MultipleObjectsReturned,), {"__qualname__": f"{name}.MultipleObjectsReturned"})
+        self.DoesNotExist = type(
+            "DoesNotExist", (exceptions.ObjectDoesNotExist,), {"__qualname__": f"{name}.DoesNotExist"}
+        )
+        self.MultipleObjectsReturned = type(
+            "MultipleObjectsReturned",
+            (exceptions.MultipleObjectsReturned,),
+            {"__qualname__": f"{name}.MultipleObjectsReturned"},
+        )
         self._meta = _Meta(path, name, name.lower(), name.lower(), name.lower() + "s")
 
     def condition(self, key: str, value: Any, negated: bool) -> Condition:
         field, _, lookup = key.partition("__")
         field, lookup = self.pk if field == "pk" else field, lookup or "exact"
         if field not in self.fields:
-            raise UnsupportedQuery(f"cannot filter {self.path} on {field!r}: choose from {', '.join(self.fields)}")
+            raise UnsupportedQuery(
+                f"cannot filter {self.path} on {field!r}: choose from {', '.join(self.fields)}"
+            )
         if lookup not in LOOKUPS:
-            raise UnsupportedQuery(f"unsupported lookup {lookup!r} in {key!r}: use one of {', '.join(sorted(LOOKUPS))}")
+            raise UnsupportedQuery(
+                f"unsupported lookup {lookup!r} in {key!r}: use one of {', '.join(sorted(LOOKUPS))}"
+            )
         kind = self.fields[field]
         if lookup in TEXT_LOOKUPS and kind is not str:
-            raise UnsupportedQuery(f"{key!r}: {lookup} applies to text fields, and {field} is {kind.__name__}")
+            raise UnsupportedQuery(
+                f"{key!r}: {lookup} applies to text fields, and {field} is {kind.__name__}"
+            )
         if lookup == "in":
             if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
                 raise UnsupportedQuery(f"{key!r} takes a list of values, got {value!r}")
@@ -120,7 +139,9 @@ class Resource(Generic[T]):
             bare = name.removeprefix("-")
             bare = self.pk if bare == "pk" else bare
             if bare not in self.fields:
-                raise UnsupportedQuery(f"cannot order {self.path} by {name!r}: choose from {', '.join(self.fields)}")
+                raise UnsupportedQuery(
+                    f"cannot order {self.path} by {name!r}: choose from {', '.join(self.fields)}"
+                )
             ordering.append(("-" if name.startswith("-") else "") + bare)
         return tuple(ordering)
 

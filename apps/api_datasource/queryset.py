@@ -33,8 +33,14 @@ class ApiQuerySet(Generic[T]):
     ``base_url`` (the API root, ending in ``/``), sent by ``client`` (``client.py``) in the API's
     convention, which ``adapter`` spells (``adapters.py``)."""
 
-    def __init__(self, resource: Resource[T], base_url: str, client: ApiClient, adapter: Adapter,
-                 query: Query | None = None) -> None:
+    def __init__(
+        self,
+        resource: Resource[T],
+        base_url: str,
+        client: ApiClient,
+        adapter: Adapter,
+        query: Query | None = None,
+    ) -> None:
         self.model = resource  # the attribute Django's generic views read
         self.base_url, self.client, self.adapter = base_url, client, adapter
         self.query = query or Query()
@@ -50,8 +56,10 @@ class ApiQuerySet(Generic[T]):
 
     def exclude(self, *args: Any, **kwargs: Any) -> ApiQuerySet[T]:
         if len(kwargs) > 1:
-            raise UnsupportedQuery("exclude() takes one condition: NOT (a AND b) has no query-string spelling; "
-                                   "chain exclude() calls to exclude each")
+            raise UnsupportedQuery(
+                "exclude() takes one condition: NOT (a AND b) has no query-string spelling; "
+                "chain exclude() calls to exclude each"
+            )
         return self._filter(args, kwargs, negated=True)
 
     def order_by(self, *fields: str) -> ApiQuerySet[T]:
@@ -92,7 +100,9 @@ class ApiQuerySet(Generic[T]):
             raise self.model.DoesNotExist(f"{name} matching query does not exist.")
         if len(rows) > 1:
             many = window._total if not self.query.start and self.query.stop is None else "more than one"
-            raise self.model.MultipleObjectsReturned(f"get() returned more than one {name} -- it returned {many}!")
+            raise self.model.MultipleObjectsReturned(
+                f"get() returned more than one {name} -- it returned {many}!"
+            )
         return rows[0]
 
     def first(self) -> T | None:
@@ -142,7 +152,9 @@ class ApiQuerySet(Generic[T]):
         if self._result_cache is None:
             url = self.adapter.list_url(self.base_url, self.model)
             read = self.adapter.read
-            self._result_cache = [] if self.query.empty else read(self._fetch, self.query.start, self.query.stop, url)
+            self._result_cache = (
+                [] if self.query.empty else read(self._fetch, self.query.start, self.query.stop, url)
+            )
         return self._result_cache
 
     def _fetch(self, offset: int, limit: int) -> tuple[int, list[T]]:
@@ -152,6 +164,8 @@ class ApiQuerySet(Generic[T]):
         try:
             records = [self.model.parse(row) for row in rows]
         except (TypeError, ValueError) as exc:
-            raise BadResponse(fetched.url, f"a row is not a valid {self.model._meta.verbose_name}: {exc}") from exc
+            raise BadResponse(
+                fetched.url, f"a row is not a valid {self.model._meta.verbose_name}: {exc}"
+            ) from exc
         self._total = total
         return total, records

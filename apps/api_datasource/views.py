@@ -26,7 +26,11 @@ if TYPE_CHECKING:
     from apps.conference.data import Talk
 
 logger = logging.getLogger(__name__)
-ORDERINGS = {"schedule": ("day", "start", "room"), "longest": ("-duration", "day", "start"), "title": ("title",)}
+ORDERINGS = {
+    "schedule": ("day", "start", "room"),
+    "longest": ("-duration", "day", "start"),
+    "title": ("title",),
+}
 
 
 class TalkFilter(forms.Form):
@@ -77,7 +81,9 @@ class TalkListView(UpstreamErrorPage, ListView):
         return self.filters.apply(self.request.META[SOURCE_KEY](self.request))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(filters=self.filters, upstream=public_url(self.object_list.base_url), **kwargs)
+        return super().get_context_data(
+            filters=self.filters, upstream=public_url(self.object_list.base_url), **kwargs
+        )
 
 
 class TalkDetailView(UpstreamErrorPage, DetailView):

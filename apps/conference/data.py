@@ -96,7 +96,7 @@ def _clock(value: str) -> dt.time:
     return dt.datetime.strptime(value, "%H:%M").time()
 
 
-_PARSERS: dict[str, Callable[[Any], object]] = {name: _text for name in FIELDS} | {
+_PARSERS: dict[str, Callable[[Any], object]] = dict.fromkeys(FIELDS, _text) | {
     "id": _positive_int,
     "duration": _positive_int,
     "day": dt.date.fromisoformat,
@@ -121,13 +121,25 @@ _FIRST_DAY = dt.date(2009, 9, 8)
 _TRACK_ROOMS = (("Core", "Salon A"), ("Ecosystem", "Salon B"), ("Deployment", "Salon C"))
 _TIMES = tuple(dt.time(*divmod(minute, 60)) for minute in range(24 * 60))
 _VERBS = ("Scaling", "Testing", "Caching", "Securing", "Profiling", "Deploying", "Debugging")
-_TOPICS = ("the ORM", "Templates", "Forms", "Middleware", "the Admin", "Signals", "Migrations",
-           "Sessions", "Static Files", "Search", "APIs", "Background Jobs", "Unicode")
+_TOPICS = (
+    "the ORM",
+    "Templates",
+    "Forms",
+    "Middleware",
+    "the Admin",
+    "Signals",
+    "Migrations",
+    "Sessions",
+    "Static Files",
+    "Search",
+    "APIs",
+    "Background Jobs",
+    "Unicode",
+)
 _ENDINGS = ("in Practice", "Without Tears", "at Scale", "from Scratch", "the Hard Way")
 _FIRST_NAMES = ("Ada", "Björn", "Chen", "Dana", "Emeka", "Farah", "Goran", "Hiro", "Inès", "José")
 _LAST_NAMES = ("Abara", "Berg", "Castillo", "Dvořák", "Eriksen", "Fontaine", "Gupta", "Haas", "Ito")
-_TITLES = tuple((f"{verb} {topic} {end}", topic)
-                for verb in _VERBS for topic in _TOPICS for end in _ENDINGS)
+_TITLES = tuple((f"{verb} {topic} {end}", topic) for verb in _VERBS for topic in _TOPICS for end in _ENDINGS)
 _SPEAKERS = tuple(f"{first} {last}" for first in _FIRST_NAMES for last in _LAST_NAMES)
 
 
@@ -145,11 +157,19 @@ def generate(n: int, *, seed: int = 0) -> Iterator[Talk]:
 
 def _generate(n: int, rng: random.Random) -> Iterator[Talk]:
     choice = rng.choice
-    for ident, (day, track, room, minute, duration) in zip(range(1, n + 1), _slots(rng)):
+    for ident, (day, track, room, minute, duration) in zip(range(1, n + 1), _slots(rng), strict=False):
         title, topic = choice(_TITLES)
         level = choice(LEVELS)
         yield Talk(
-            ident, title, choice(_SPEAKERS), track, room, day, _TIMES[minute], duration, level,
+            ident,
+            title,
+            choice(_SPEAKERS),
+            track,
+            room,
+            day,
+            _TIMES[minute],
+            duration,
+            level,
             f"What real projects learned about {topic}; for {level} Django developers.",
         )
 

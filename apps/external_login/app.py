@@ -30,6 +30,8 @@ def make_app(config: Config, timeout: tuple[float, float] = (3.05, 10.0)) -> WSG
     """
     settings = Settings(config.oidc_client_id or "", config.oidc_client_secret, timeout=timeout)
     http = InProcessTransport.session(trust_forwarded_proto=config.https)
-    app = django_app("apps.external_login.urls", {RELYING_PARTY_KEY: RelyingParty(config.oidc_issuer, settings, http)})
+    app = django_app(
+        "apps.external_login.urls", {RELYING_PARTY_KEY: RelyingParty(config.oidc_issuer, settings, http)}
+    )
     migrate(config)  # the users and their identities
     return app

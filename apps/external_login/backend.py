@@ -62,7 +62,9 @@ class OpenIDConnectBackend(ModelBackend):
 
     def get_or_create_user(self, claims: dict[str, Any]) -> AbstractUser:
         """The user linked to this ``iss`` and ``sub``, created on their first sign-in."""
-        linked = ExternalIdentity.objects.select_related("user").filter(issuer=claims["iss"], subject=claims["sub"])
+        linked = ExternalIdentity.objects.select_related("user").filter(
+            issuer=claims["iss"], subject=claims["sub"]
+        )
         found = linked.first()
         if found is not None:
             return found.user
@@ -96,7 +98,10 @@ class OpenIDConnectBackend(ModelBackend):
 
     def update_user(self, user: AbstractUser, claims: dict[str, Any]) -> AbstractUser:
         """Copy names, and the email only when the provider has verified it, on every sign-in."""
-        wanted = {"first_name": str(claims.get("given_name", ""))[:150], "last_name": str(claims.get("family_name", ""))[:150]}
+        wanted = {
+            "first_name": str(claims.get("given_name", ""))[:150],
+            "last_name": str(claims.get("family_name", ""))[:150],
+        }
         if claims.get("email_verified") is True:
             wanted["email"] = str(claims.get("email", ""))[:254]
         changed = [name for name, value in wanted.items() if getattr(user, name) != value]

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import requests
 from authlib.common.security import generate_token
@@ -28,6 +27,9 @@ from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 T = TypeVar("T")
 
@@ -122,13 +124,17 @@ class OIDCClient:
         except (ValueError, TypeError, AttributeError) as exc:
             raise ProviderUnavailable(f"The discovery document at {url} is not valid: {exc}") from exc
         if metadata["issuer"] != self.issuer:
-            raise ProviderUnavailable(f"The discovery document at {url} names another issuer: {metadata['issuer']!r}.")
+            raise ProviderUnavailable(
+                f"The discovery document at {url} names another issuer: {metadata['issuer']!r}."
+            )
         self._metadata = (time.monotonic(), dict(metadata))
         return self._metadata[1]
 
     def start(self, redirect_uri: str, next_url: str) -> tuple[str, PendingLogin]:
         """The provider's authorization URL to send the visitor to, and what to remember meanwhile."""
-        pending = PendingLogin(generate_token(32), generate_token(32), generate_token(64), redirect_uri, next_url, time.time())
+        pending = PendingLogin(
+            generate_token(32), generate_token(32), generate_token(64), redirect_uri, next_url, time.time()
+        )
         endpoint = self.metadata()["authorization_endpoint"]
         url, _ = self._oauth(redirect_uri).create_authorization_url(
             endpoint, state=pending.state, nonce=pending.nonce, code_verifier=pending.code_verifier
@@ -141,7 +147,10 @@ class OIDCClient:
         with self._calling(token_endpoint):
             try:
                 tokens = self._oauth(pending.redirect_uri).fetch_token(
-                    token_endpoint, code=code, code_verifier=pending.code_verifier, timeout=self.settings.timeout
+                    token_endpoint,
+                    code=code,
+                    code_verifier=pending.code_verifier,
+                    timeout=self.settings.timeout,
                 )
             except OAuthError as exc:
                 raise ProviderRefused(exc.error, exc.description) from exc
@@ -157,12 +166,17 @@ class OIDCClient:
             except InvalidKeyIdError:
                 decoded = self._decode(tokens["id_token"], self._key_set(refresh=True))
             client_id = self.settings.client_id
-            options = {"iss": {"essential": True, "value": self.issuer}, "aud": {"essential": True, "value": client_id}}
+            options = {
+                "iss": {"essential": True, "value": self.issuer},
+                "aud": {"essential": True, "value": client_id},
+            }
             params = {"nonce": nonce, "client_id": client_id, "access_token": tokens.get("access_token")}
             claims = CodeIDToken(decoded.claims, decoded.header, options, params)
             claims.validate(leeway=self.settings.leeway)
         except JoseError as exc:
-            raise InvalidIDToken(f"The ID token was rejected: {exc.description or exc.error.replace('_', ' ')}.") from exc
+            raise InvalidIDToken(
+                f"The ID token was rejected: {exc.description or exc.error.replace('_', ' ')}."
+            ) from exc
         return dict(claims)
 
     def logout_url(self, post_logout_redirect_uri: str) -> str | None:
@@ -212,7 +226,9 @@ class OIDCClient:
 
     def _get_json(self, url: str) -> Any:
         with self._calling(url):
-            response = self.http.get(url, timeout=self.settings.timeout, headers={"Accept": "application/json"})
+            response = self.http.get(
+                url, timeout=self.settings.timeout, headers={"Accept": "application/json"}
+            )
             response.raise_for_status()
             try:
                 return response.json()
@@ -224,7 +240,9 @@ class OIDCClient:
         try:
             yield
         except requests.Timeout as exc:
-            raise ProviderTimeout(f"{url} did not answer within {self.settings.timeout[1]:g} seconds.") from exc
+            raise ProviderTimeout(
+                f"{url} did not answer within {self.settings.timeout[1]:g} seconds."
+            ) from exc
         except requests.ConnectionError as exc:
             raise ProviderUnavailable(f"{url} could not be reached.") from exc
         except requests.HTTPError as exc:

@@ -14,13 +14,17 @@ class ExternalIdentity(models.Model):
     is the key.  A user may have several identities (several providers).
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_identities")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_identities"
+    )
     issuer = models.CharField(max_length=255)
     subject = models.CharField(max_length=255)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["issuer", "subject"], name="external_login_unique_issuer_subject")]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="external_login_unique_issuer_subject")
+        ]
         verbose_name_plural = "external identities"
 
     def __str__(self) -> str:

@@ -22,7 +22,9 @@ RELYING_PARTY_KEY = "external_login.relying_party"
 class RelyingParty:
     """This site at ``issuer``; ``issuer=None`` means the built-in provider at ``builtin_path``."""
 
-    def __init__(self, issuer: str | None, settings: Settings, http: requests.Session, builtin_path: str = "/idp") -> None:
+    def __init__(
+        self, issuer: str | None, settings: Settings, http: requests.Session, builtin_path: str = "/idp"
+    ) -> None:
         self.issuer, self.settings, self.http, self.builtin_path = issuer, settings, http, builtin_path
         # Bounded: each Host header that ALLOWED_HOSTS admits (any port) names an issuer of its own.
         self._clients = functools.lru_cache(maxsize=16)(self._new_client)

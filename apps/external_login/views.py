@@ -48,15 +48,19 @@ def _relying_party(request: HttpRequest) -> RelyingParty:
 
 
 def _safe_next(request: HttpRequest, url: str | None) -> str:
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return url
     return reverse("members")
 
 
 def _remember(session: SessionBase, pending: PendingLogin) -> None:
     """Keep the few most recent sign-ins in flight (one per tab), each usable once."""
-    recent = [p for p in session.get(PENDING_KEY, {}).values() if time.time() - p["started"] < PENDING_SECONDS]
-    kept = sorted(recent, key=lambda p: p["started"])[-(PENDING_MAX - 1) :] + [dataclasses.asdict(pending)]
+    recent = [
+        p for p in session.get(PENDING_KEY, {}).values() if time.time() - p["started"] < PENDING_SECONDS
+    ]
+    kept = [*sorted(recent, key=lambda p: p["started"])[-(PENDING_MAX - 1) :], dataclasses.asdict(pending)]
     session[PENDING_KEY] = {p["state"]: p for p in kept}
 
 
@@ -72,7 +76,9 @@ def _take(session: SessionBase, state: str | None) -> PendingLogin:
 
 
 def _failed(request: HttpRequest, error: OIDCError, next_url: str) -> HttpResponse:
-    logger.warning("sign-in failed: %s: %r", type(error).__name__, str(error))  # %r: the provider's words, escaped
+    logger.warning(
+        "sign-in failed: %s: %r", type(error).__name__, str(error)
+    )  # %r: the provider's words, escaped
     retry = reverse("login") + "?" + urlencode({"next": next_url})
     return render(request, "external_login/error.html", {"error": error, "retry": retry}, status=error.status)
 

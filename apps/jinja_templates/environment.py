@@ -24,36 +24,44 @@ these filters' results included.  Django's backend always passes an
 ``undefined`` option, so ``Undefined`` and ``DebugUndefined`` (its defaults)
 are replaced by that policy; pass another class to keep your own.  A syntax
 error is Django's ``TemplateSyntaxError`` with the template and line in its
-message, not only in ``template_debug``.
+message (``errors.py``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import sys
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from django.conf import settings
 from django.contrib.messages import get_messages
-from django.template import TemplateDoesNotExist, TemplateSyntaxError, defaultfilters
-from django.template.backends.jinja2 import get_exception_info
+from django.template import defaultfilters
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince, timeuntil
-from django.utils.translation import (
-    get_language,
-    gettext,
-    ngettext,
-    npgettext,
-    pgettext,
-)
+from django.utils.translation import get_language, gettext, ngettext, npgettext, pgettext
+
+from apps.jinja_templates.errors import Environment
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from types import TracebackType
+
+
+def environment(**options: Any) -> Environment:
+    """The Jinja2 environment for Django's backend; ``options`` are its ``OPTIONS`` and defaults."""
+    # Django's backend defaults to DebugUndefined under DEBUG, which prints "{{ name }}" into the
+    # page instead of failing, and to Undefined otherwise, which still fails on "{{ name.attr }}".
+    if options.get("undefined") in (None, jinja2.DebugUndefined, jinja2.Undefined):
+        options["undefined"] = jinja2.StrictUndefined if settings.DEBUG else jinja2.ChainableUndefined
+    options["extensions"] = [*options.get("extensions", ()), "jinja2.ext.i18n"]
+    env = Environment(**options)
+    env.install_gettext_callables(gettext, ngettext, newstyle=True, pgettext=pgettext, npgettext=npgettext)  # type: ignore[attr-defined]
+    env.globals.update(url=url, static=static, get_messages=get_messages, get_language=get_language)
+    pluralize = _undefined_renders_as_itself(defaultfilters.pluralize)
+    env.filters.update(date=date, time=time, pluralize=pluralize, naturaltime=naturaltime)
+    return env
 
 
 def _undefined_renders_as_itself(filter: Callable[..., Any]) -> Callable[..., Any]:
@@ -97,54 +105,3 @@ def naturaltime(value: object, now: dt.datetime | None = None) -> Any:
     if value < now:
         return gettext("%(delta)s ago") % {"delta": timesince(value, now)}
     return gettext("in %(delta)s") % {"delta": timeuntil(value, now)}
-
-
-def _template_line(tb: TracebackType | None) -> str:
-    """``"name.html, line 3"`` for the innermost template frame of a traceback."""
-    # Compiled templates keep their Template in this global; jinja2/debug.py finds them the same way.
-    where = "outside any template"
-    while tb is not None:
-        template = tb.tb_frame.f_globals.get("__jinja_template__")
-        if template is not None:
-            where = f"{template.name}, line {template.get_corresponding_lineno(tb.tb_lineno)}"
-        tb = tb.tb_next
-    return where
-
-
-class Environment(jinja2.Environment):
-    """A ``jinja2.Environment`` whose template errors are Django's, named as a reader needs them.
-
-    Django's backend turns ``TemplateNotFound`` into ``TemplateDoesNotExist``
-    only for the template a view asks for; one missing mid-render, from
-    ``{% include %}`` or ``{% extends %}``, would leak out as Jinja2's own
-    exception, past code that catches Django's.  Here it is Django's, naming
-    the template and line that asked for it; a syntax error is Django's
-    ``TemplateSyntaxError`` naming the template and line in its message.
-    """
-
-    def handle_exception(self, source: str | None = None) -> NoReturn:
-        where = _template_line(sys.exc_info()[2])
-        try:
-            super().handle_exception(source)
-        except jinja2.TemplateNotFound as exc:
-            raise TemplateDoesNotExist(f"{exc.name} (asked for by {where})") from exc
-        except jinja2.TemplateSyntaxError as exc:
-            # Django's backend would raise TemplateSyntaxError(exc.args), whose message is a tuple's repr.
-            error = TemplateSyntaxError(f"{exc.message} ({exc.name or exc.filename or '<string>'}, line {exc.lineno})")
-            error.template_debug = get_exception_info(exc)  # type: ignore[attr-defined]
-            raise error from exc
-
-
-def environment(**options: Any) -> Environment:
-    """The Jinja2 environment for Django's backend; ``options`` are its ``OPTIONS`` and defaults."""
-    # Django's backend defaults to DebugUndefined under DEBUG, which prints "{{ name }}" into the
-    # page instead of failing, and to Undefined otherwise, which still fails on "{{ name.attr }}".
-    if options.get("undefined") in (None, jinja2.DebugUndefined, jinja2.Undefined):
-        options["undefined"] = jinja2.StrictUndefined if settings.DEBUG else jinja2.ChainableUndefined
-    options["extensions"] = [*options.get("extensions", ()), "jinja2.ext.i18n"]
-    env = Environment(**options)
-    env.install_gettext_callables(gettext, ngettext, newstyle=True, pgettext=pgettext, npgettext=npgettext)  # type: ignore[attr-defined]
-    env.globals.update(url=url, static=static, get_messages=get_messages, get_language=get_language)
-    pluralize = _undefined_renders_as_itself(defaultfilters.pluralize)
-    env.filters.update(date=date, time=time, pluralize=pluralize, naturaltime=naturaltime)
-    return env

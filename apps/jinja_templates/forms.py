@@ -43,7 +43,9 @@ class ScheduleFilter(forms.Form):
     """
 
     track = forms.ChoiceField(label=_("Track"), required=False)
-    day = forms.TypedChoiceField(label=_("Day"), required=False, coerce=dt.date.fromisoformat, empty_value=None)
+    day = forms.TypedChoiceField(
+        label=_("Day"), required=False, coerce=dt.date.fromisoformat, empty_value=None
+    )
     level = forms.ChoiceField(label=_("Level"), required=False)
 
     def __init__(self, talks: Sequence[Talk], *args: Any, **kwargs: Any) -> None:
@@ -51,7 +53,10 @@ class ScheduleFilter(forms.Form):
         tracks = dict.fromkeys(talk.track for talk in talks)
         days = dict.fromkeys(talk.day for talk in talks)
         self.fields["track"].choices = [("", _("All tracks")), *((track, track) for track in tracks)]
-        self.fields["day"].choices = [("", _("All days")), *((day.isoformat(), date_format(day, "l")) for day in days)]
+        self.fields["day"].choices = [
+            ("", _("All days")),
+            *((day.isoformat(), date_format(day, "l")) for day in days),
+        ]
         self.fields["level"].choices = [("", _("All levels")), *((level, level) for level in LEVELS)]
 
     def apply(self, talks: Iterable[Talk]) -> list[Talk]:

@@ -69,7 +69,9 @@ def schedule(request: HttpRequest, using: str) -> HttpResponse:
     form = ScheduleFilter(talks, data, renderer=renderer_for(using))
     if request.method == "POST" and form.is_valid():
         count = len(form.apply(talks))
-        messages.success(request, ngettext("%(count)d talk matches.", "%(count)d talks match.", count) % {"count": count})
+        messages.success(
+            request, ngettext("%(count)d talk matches.", "%(count)d talks match.", count) % {"count": count}
+        )
         query = form.query()
         return redirect(f"{request.path}?{query}" if query else request.path)
     response = render(request, SCHEDULE, schedule_context(form, talks), using=using)

@@ -14,7 +14,7 @@ issuer; the signing key is made once per process, in :func:`Provider.__init__`.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from authlib.integrations.django_oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import InvalidRequestError, grants
@@ -47,17 +47,19 @@ class _TokenLogFilter(logging.Filter):
 class RequireS256(CodeChallenge):
     """PKCE for every client, and only with ``code_challenge_method=S256``."""
 
-    SUPPORTED_CODE_CHALLENGE_METHOD = ["S256"]
+    SUPPORTED_CODE_CHALLENGE_METHOD: ClassVar[list[str]] = ["S256"]
 
     def validate_code_challenge(self, grant: Any, redirect_uri: str) -> None:
         data = grant.request.payload.data
         if not data.get("code_challenge") or data.get("code_challenge_method") != "S256":
-            raise InvalidRequestError("PKCE is required: send a code_challenge with code_challenge_method=S256.")
+            raise InvalidRequestError(
+                "PKCE is required: send a code_challenge with code_challenge_method=S256."
+            )
         super().validate_code_challenge(grant, redirect_uri)
 
 
 class CodeGrant(grants.AuthorizationCodeGrant):
-    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+    TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = ["client_secret_basic", "client_secret_post"]
 
     def save_authorization_code(self, code: str, request: OAuth2Request) -> None:
         data = request.payload.data

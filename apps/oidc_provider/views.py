@@ -40,7 +40,9 @@ class LoginForm(forms.Form):
         data = super().clean()
         user = DEMO_USERS.get(data.get("username", ""))
         if user is None or not hmac.compare_digest(data.get("password", "").encode(), DEMO_PASSWORD.encode()):
-            raise forms.ValidationError("Unknown user or wrong password: sign in as one of the demo users below.")
+            raise forms.ValidationError(
+                "Unknown user or wrong password: sign in as one of the demo users below."
+            )
         self.user = user
         return data
 
@@ -92,8 +94,21 @@ def discovery(request: HttpRequest) -> JsonResponse:
             "id_token_signing_alg_values_supported": [ALGORITHM],
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
             "code_challenge_methods_supported": ["S256"],
-            "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "name", "given_name",
-                                 "family_name", "preferred_username", "email", "email_verified"],
+            "claims_supported": [
+                "sub",
+                "iss",
+                "aud",
+                "exp",
+                "iat",
+                "auth_time",
+                "nonce",
+                "name",
+                "given_name",
+                "family_name",
+                "preferred_username",
+                "email",
+                "email_verified",
+            ],
         }
     )
 
@@ -111,7 +126,11 @@ def authorize(request: HttpRequest) -> HttpResponse:
     try:
         grant = server.get_consent_grant(request, end_user=user)
     except OAuth2Error as error:
-        return server.handle_error_response(request, error) if error.redirect_uri else _error_page(request, error)
+        return (
+            server.handle_error_response(request, error)
+            if error.redirect_uri
+            else _error_page(request, error)
+        )
     form = LoginForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and "deny" in request.POST:
         return server.create_authorization_response(request, grant_user=None, grant=grant)
@@ -119,8 +138,15 @@ def authorize(request: HttpRequest) -> HttpResponse:
         user = dataclasses.replace(form.user, auth_time=int(time.time()))
         response = server.create_authorization_response(request, grant_user=user, grant=grant)
         login = signing.dumps({"username": user.username, "auth_time": user.auth_time}, salt=LOGIN_COOKIE)
-        response.set_cookie(LOGIN_COOKIE, login, max_age=LOGIN_MAX_AGE, path=_cookie_path(request),
-                            secure=request.is_secure(), httponly=True, samesite="Lax")
+        response.set_cookie(
+            LOGIN_COOKIE,
+            login,
+            max_age=LOGIN_MAX_AGE,
+            path=_cookie_path(request),
+            secure=request.is_secure(),
+            httponly=True,
+            samesite="Lax",
+        )
         return response
     if user is not None and not form.is_bound and grant.prompt != "login":
         return server.create_authorization_response(request, grant_user=user, grant=grant)
@@ -146,7 +172,9 @@ def end_session(request: HttpRequest) -> HttpResponse:
     except OAuth2Error as error:
         return _error_page(request, error)
     if request.method == "GET" and ending.needs_confirmation:
-        return render(request, "oidc_provider/end_session.html", {"client": ending.client, "user": _signed_in(request)})
+        return render(
+            request, "oidc_provider/end_session.html", {"client": ending.client, "user": _signed_in(request)}
+        )
     response = server.create_endpoint_response("end_session", ending)
     if response is None:
         response = render(request, "oidc_provider/signed_out.html")

@@ -39,26 +39,59 @@ def parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     progress = argparse.ArgumentParser(add_help=False)
     progress.add_argument(
-        "--progress", action=argparse.BooleanOptionalAction, help="show a progress bar on stderr (default: when it is a terminal)"
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        help="show a progress bar on stderr (default: when it is a terminal)",
     )
     formats = sorted(set(datafiles.FORMATS.values()))
 
     migrate = commands.add_parser("migrate", help="apply the script's migrations (also done on first use)")
-    migrate.add_argument("target", nargs="?", help='a migration name to move to, or "zero" to remove the tables')
-    gen = commands.add_parser("generate", parents=[progress], help="write N made-up talks to a file or stdout")
+    migrate.add_argument(
+        "target", nargs="?", help='a migration name to move to, or "zero" to remove the tables'
+    )
+    gen = commands.add_parser(
+        "generate", parents=[progress], help="write N made-up talks to a file or stdout"
+    )
     gen.add_argument("n", type=_count(0), metavar="N", help="how many talks")
-    gen.add_argument("-o", "--output", type=Path, metavar="FILE", help="file to write (default: stdout); its suffix picks the format")
+    gen.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="file to write (default: stdout); its suffix picks the format",
+    )
     gen.add_argument("--format", choices=formats, help="(default: from FILE's suffix, else jsonl)")
     gen.add_argument("--seed", type=int, default=0, help="same seed, same talks (default: %(default)s)")
-    load = commands.add_parser("import", parents=[progress], help="upsert the talks of a .csv, .jsonl or .json file")
-    load.add_argument("file", type=Path, metavar="FILE", help=".csv with a header, .jsonl (one talk per line) or .json (an array)")
-    load.add_argument("--batch-size", type=_count(1), default=1000, metavar="N", help="rows per transaction (default: %(default)s)")
-    load.add_argument("--strict", action="store_true", help="stop at the first bad row instead of skipping it")
-    load.add_argument("--no-refresh", dest="refresh", action="store_false", help="do not refresh the summary afterwards")
+    load = commands.add_parser(
+        "import", parents=[progress], help="upsert the talks of a .csv, .jsonl or .json file"
+    )
+    load.add_argument(
+        "file",
+        type=Path,
+        metavar="FILE",
+        help=".csv with a header, .jsonl (one talk per line) or .json (an array)",
+    )
+    load.add_argument(
+        "--batch-size",
+        type=_count(1),
+        default=1000,
+        metavar="N",
+        help="rows per transaction (default: %(default)s)",
+    )
+    load.add_argument(
+        "--strict", action="store_true", help="stop at the first bad row instead of skipping it"
+    )
+    load.add_argument(
+        "--no-refresh", dest="refresh", action="store_false", help="do not refresh the summary afterwards"
+    )
     report = commands.add_parser("report", help="talks per track, per speaker and per day, with totals")
-    report.add_argument("--format", choices=("text", "csv", "json"), default="text", help="(default: %(default)s)")
+    report.add_argument(
+        "--format", choices=("text", "csv", "json"), default="text", help="(default: %(default)s)"
+    )
     commands.add_parser("refresh", help="bring the summary the report reads up to date")
-    export = commands.add_parser("export", help="write every talk to a file or stdout, streamed with iterator()")
+    export = commands.add_parser(
+        "export", help="write every talk to a file or stdout, streamed with iterator()"
+    )
     export.add_argument("-o", "--output", type=Path, metavar="FILE", help="file to write (default: stdout)")
     export.add_argument("--format", choices=formats, help="(default: from FILE's suffix, else jsonl)")
     return parser
@@ -99,7 +132,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImproperlyConfigured as exc:
         print(f"error: {exc}", file=sys.stderr)
     except KeyboardInterrupt:
-        print("interrupted: finished batches are saved; run the same command again to complete it", file=sys.stderr)
+        print(
+            "interrupted: finished batches are saved; run the same command again to complete it",
+            file=sys.stderr,
+        )
         return 130
     return 1
 
@@ -110,7 +146,9 @@ def _format(args: argparse.Namespace) -> str:
     if args.output is None:
         return "jsonl"
     if args.output.suffix.lower() not in datafiles.FORMATS:
-        raise datafiles.DataFileError(f"{args.output}: unknown format; name it .csv, .jsonl or .json, or pass --format")
+        raise datafiles.DataFileError(
+            f"{args.output}: unknown format; name it .csv, .jsonl or .json, or pass --format"
+        )
     return datafiles.FORMATS[args.output.suffix.lower()]
 
 
@@ -143,10 +181,14 @@ def _with_models(args: argparse.Namespace) -> int:
     from apps.orm_scripts import importer, reports
 
     if args.command == "import":
-        result = importer.import_file(args.file, batch_size=args.batch_size, strict=args.strict, progress=args.progress)
+        result = importer.import_file(
+            args.file, batch_size=args.batch_size, strict=args.strict, progress=args.progress
+        )
         skipped = f" ({result.bad:,} bad row{'s' * (result.bad != 1)} skipped)" if result.bad else ""
-        print(f"imported {result.rows:,} row{'s' * (result.rows != 1)} from {args.file} in {result.batches:,} batch{'es' * (result.batches != 1)}{skipped}; "
-              f"talks in the database: {result.before:,} -> {result.after:,}")
+        print(
+            f"imported {result.rows:,} row{'s' * (result.rows != 1)} from {args.file} in {result.batches:,} batch{'es' * (result.batches != 1)}{skipped}; "
+            f"talks in the database: {result.before:,} -> {result.after:,}"
+        )
         if args.refresh:
             print(f"refreshed the summary: {reports.refresh():,} rows")
     elif args.command == "refresh":

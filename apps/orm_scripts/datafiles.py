@@ -74,7 +74,10 @@ class TalkFile:
 
     def __iter__(self) -> Iterator[Talk | BadRow]:
         # utf-8-sig: spreadsheets often start a CSV with a byte-order mark.
-        with self.path.open("rb") as self._raw, io.TextIOWrapper(self._raw, encoding="utf-8-sig", newline="") as text:
+        with (
+            self.path.open("rb") as self._raw,
+            io.TextIOWrapper(self._raw, encoding="utf-8-sig", newline="") as text,
+        ):
             try:
                 if FORMATS[self.path.suffix.lower()] == "csv":
                     yield from self._csv(text)
@@ -85,7 +88,9 @@ class TalkFile:
 
     def _talk(self, line: int, row: Any) -> Talk | BadRow:
         if not isinstance(row, dict):
-            return BadRow(self.path, line, f"expected an object with the talk's fields, got {type(row).__name__}")
+            return BadRow(
+                self.path, line, f"expected an object with the talk's fields, got {type(row).__name__}"
+            )
         try:
             talk = Talk.from_dict(row)
             if self.check is not None:
@@ -102,7 +107,9 @@ class TalkFile:
             end = reader.line_num
             for row in reader:
                 if len(row) != len(FIELDS) or None in row.values():
-                    yield BadRow(self.path, end + 1, f"expected {len(FIELDS)} values, one per column of the header")
+                    yield BadRow(
+                        self.path, end + 1, f"expected {len(FIELDS)} values, one per column of the header"
+                    )
                     end = reader.line_num
                     continue
                 # CSV has no numbers, only text: give from_dict the ints it expects where it can.
@@ -161,7 +168,9 @@ class TalkFile:
             line += buffer.count("\n", index, skipped)
             index = skipped
             if index < len(buffer) and buffer[index] == "]":
-                if buffer[index + 1 :].strip() or any(rest.strip() for rest in iter(lambda: text.read(CHUNK), "")):
+                if buffer[index + 1 :].strip() or any(
+                    rest.strip() for rest in iter(lambda: text.read(CHUNK), "")
+                ):
                     raise DataFileError(f"{self.path}:{line}: text after the end of the JSON array")
                 return
             if index < len(buffer) and after_item:
@@ -178,9 +187,13 @@ class TalkFile:
                     cut = exc.msg.startswith("Unterminated string") or exc.pos > len(buffer) - _LONGEST_TOKEN
                     if cut and more:
                         if len(buffer) - index > MAX_ITEM:
-                            raise DataFileError(f"{self.path}:{line}: an array item longer than {MAX_ITEM:,} characters") from exc
+                            raise DataFileError(
+                                f"{self.path}:{line}: an array item longer than {MAX_ITEM:,} characters"
+                            ) from exc
                     elif exc.pos == len(buffer):
-                        raise DataFileError(f"{self.path}:{line}: the JSON array is not closed with ']'") from exc
+                        raise DataFileError(
+                            f"{self.path}:{line}: the JSON array is not closed with ']'"
+                        ) from exc
                     else:
                         at = line + buffer.count("\n", index, exc.pos)
                         raise DataFileError(f"{self.path}:{at}: not JSON: {exc.msg}") from exc
@@ -202,8 +215,9 @@ def write(talks: Iterable[Talk], out: IO[str], format: str) -> int:
     if format == "csv":
         writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
         writer.writeheader()
-        for count, talk in enumerate(talks, start=1):
+        for talk in talks:
             writer.writerow(talk.to_dict())
+            count += 1
         return count
     separator = "\n" if format == "jsonl" else ",\n"
     out.write("" if format == "jsonl" else "[\n")

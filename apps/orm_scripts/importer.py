@@ -54,11 +54,17 @@ def upsert(talks: Sequence[data.Talk]) -> None:
     latest = {talk.id: talk for talk in talks}
     rows = [Talk.from_row(talk) for talk in latest.values()]
     with transaction.atomic():
-        Talk.objects.bulk_create(rows, update_conflicts=True, unique_fields=["id"], update_fields=UPDATE_FIELDS)
+        Talk.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["id"], update_fields=UPDATE_FIELDS
+        )
 
 
 def batches(
-    items: Iterable[data.Talk | BadRow], size: int, *, strict: bool = False, on_bad_row: Callable[[BadRow], object] | None = None
+    items: Iterable[data.Talk | BadRow],
+    size: int,
+    *,
+    strict: bool = False,
+    on_bad_row: Callable[[BadRow], object] | None = None,
 ) -> Iterator[list[data.Talk]]:
     """Group good talks into lists of ``size``; bad rows go to ``on_bad_row`` (or raise, if ``strict``)."""
     on_bad_row = on_bad_row or (lambda row: print(f"skipped {row}", file=sys.stderr))
@@ -77,7 +83,9 @@ def batches(
         yield batch
 
 
-def import_file(path: Path, *, batch_size: int = 1000, strict: bool = False, progress: bool | None = None) -> ImportResult:
+def import_file(
+    path: Path, *, batch_size: int = 1000, strict: bool = False, progress: bool | None = None
+) -> ImportResult:
     """Upsert every good row of ``path``, reporting bad ones on stderr with their line numbers.
 
     ``progress`` shows a bar on stderr (``None``: only when stderr is a terminal).  Raises
@@ -88,7 +96,9 @@ def import_file(path: Path, *, batch_size: int = 1000, strict: bool = False, pro
     before = Talk.objects.count()
     rows = bad = written = 0
     disable = None if progress is None else not progress
-    bar = tqdm(total=source.size, unit="B", unit_scale=True, desc=source.path.name, file=sys.stderr, disable=disable)
+    bar = tqdm(
+        total=source.size, unit="B", unit_scale=True, desc=source.path.name, file=sys.stderr, disable=disable
+    )
 
     def skip(row: BadRow) -> None:
         nonlocal bad

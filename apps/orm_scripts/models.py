@@ -70,10 +70,14 @@ class Talk(models.Model):
         def check(row: data.Talk) -> None:
             for name, longest in lengths.items():
                 if len(getattr(row, name)) > longest:
-                    raise ValueError(f"talk field {name!r} is too long for the table: {len(getattr(row, name))} characters, at most {longest}")
+                    raise ValueError(
+                        f"talk field {name!r} is too long for the table: {len(getattr(row, name))} characters, at most {longest}"
+                    )
             for name, (low, high) in ranges.items():
                 if not low <= getattr(row, name) <= high:
-                    raise ValueError(f"talk field {name!r} is out of the table's range {low}..{high}: {getattr(row, name)}")
+                    raise ValueError(
+                        f"talk field {name!r} is out of the table's range {low}..{high}: {getattr(row, name)}"
+                    )
             for name in texts:
                 if "\x00" in getattr(row, name):
                     raise ValueError(f"talk field {name!r} contains a NUL character")

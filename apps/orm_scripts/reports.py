@@ -54,14 +54,23 @@ def refresh() -> int:
         else:
             cursor.execute(f"DELETE FROM {table}")
             source = quote(TalkSummary._meta.db_table + "_source")
-            cursor.execute(f"INSERT INTO {table} (kind, label, talks, minutes) SELECT kind, label, talks, minutes FROM {source}")
+            cursor.execute(
+                f"INSERT INTO {table} (kind, label, talks, minutes) SELECT kind, label, talks, minutes FROM {source}"
+            )
     return TalkSummary.objects.count()
 
 
 def summary() -> list[Section]:
     """The report's sections, in the order of :attr:`TalkSummary.KINDS`."""
     return [
-        Section(kind, list(TalkSummary.objects.filter(kind=kind).order_by(*ORDER[kind]).values_list("label", "talks", "minutes")))
+        Section(
+            kind,
+            list(
+                TalkSummary.objects.filter(kind=kind)
+                .order_by(*ORDER[kind])
+                .values_list("label", "talks", "minutes")
+            ),
+        )
         for kind in TalkSummary.KINDS
     ]
 
@@ -70,17 +79,23 @@ def render(sections: Iterable[Section], format: str = "text") -> str:
     """The report as a text table, CSV (total rows have kind ``total``) or JSON."""
     sections = list(sections)
     if format == "json":
-        return json.dumps(
-            {
-                s.kind: {
-                    "rows": [{"label": label, "talks": talks, "minutes": minutes} for label, talks, minutes in s.rows],
-                    "total": {"talks": s.talks, "minutes": s.minutes},
-                }
-                for s in sections
-            },
-            indent=2,
-            ensure_ascii=False,
-        ) + "\n"
+        return (
+            json.dumps(
+                {
+                    s.kind: {
+                        "rows": [
+                            {"label": label, "talks": talks, "minutes": minutes}
+                            for label, talks, minutes in s.rows
+                        ],
+                        "total": {"talks": s.talks, "minutes": s.minutes},
+                    }
+                    for s in sections
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
     out = io.StringIO()
     if format == "csv":
         writer = csv.writer(out, lineterminator="\n")

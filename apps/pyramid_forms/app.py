@@ -34,7 +34,9 @@ TEMPLATES = Path(__file__).parent / "templates"
 MAX_BODY_BYTES = MAX_SLIDES_BYTES + 1024 * 1024
 
 
-def request_body_tween(handler: Callable[[Request], Response], registry: Registry) -> Callable[[Request], Response]:
+def request_body_tween(
+    handler: Callable[[Request], Response], registry: Registry
+) -> Callable[[Request], Response]:
     """Pyramid tween: refuse a body over :data:`MAX_BODY_BYTES`, and close WebOb's copy of a large one.
 
     The 413 comes before anything parses the body, the CSRF check included

@@ -47,43 +47,6 @@ FORMS_ONLY_SETTINGS = {
 _lock = threading.Lock()
 
 
-def configure_django() -> None:
-    """Make Django usable for forms, once per process; cheap after the first call.
-
-    Accessing a setting makes Django load ``DJANGO_SETTINGS_MODULE`` if the
-    process names one; only when there is none are :data:`FORMS_ONLY_SETTINGS`
-    configured.  Then the app registry is populated if nobody did it yet
-    (translations need it).
-    """
-    if apps.ready:
-        return
-    with _lock:
-        try:
-            settings.USE_I18N  # Django loads DJANGO_SETTINGS_MODULE here, or raises.
-        except ImproperlyConfigured:
-            settings.configure(**FORMS_ONLY_SETTINGS)
-        if not apps.ready:
-            django.setup(set_prefix=False)
-
-
-def uploaded_file(field: Any) -> UploadedFile | None:
-    """A Django ``UploadedFile`` over WebOb's upload ``field``, without copying it.
-
-    ``None`` when the part names no usable file, as Django's own parser
-    skips it: an empty ``filename``, ``.`` or ``..`` after dropping any path.
-    """
-    name = str(field.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(char for char in name if char.isprintable())
-    if name in ("", ".", ".."):
-        return None
-    stream = field.file
-    stream.seek(0, 2)
-    size = stream.tell()
-    stream.seek(0)
-    options = getattr(field, "type_options", None) or {}
-    return UploadedFile(stream, name, getattr(field, "type", None), size, options.get("charset"))
-
-
 def form_data(request: Request) -> tuple[MultiValueDict, MultiValueDict]:
     """Django's ``(data, files)`` from WebOb's ``request.POST``, a ``MultiDict``.
 
@@ -112,6 +75,24 @@ def form_data(request: Request) -> tuple[MultiValueDict, MultiValueDict]:
     return data, files
 
 
+def uploaded_file(field: Any) -> UploadedFile | None:
+    """A Django ``UploadedFile`` over WebOb's upload ``field``, without copying it.
+
+    ``None`` when the part names no usable file, as Django's own parser
+    skips it: an empty ``filename``, ``.`` or ``..`` after dropping any path.
+    """
+    name = str(field.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(char for char in name if char.isprintable())
+    if name in ("", ".", ".."):
+        return None
+    stream = field.file
+    stream.seek(0, 2)
+    size = stream.tell()
+    stream.seek(0)
+    options = getattr(field, "type_options", None) or {}
+    return UploadedFile(stream, name, getattr(field, "type", None), size, options.get("charset"))
+
+
 def language_for(request: Request) -> str:
     """Pyramid locale negotiator: the request's most wanted of Django's ``LANGUAGES``.
 
@@ -128,7 +109,9 @@ def language_for(request: Request) -> str:
     return settings.LANGUAGE_CODE
 
 
-def django_language_tween(handler: Callable[[Request], Response], registry: Registry) -> Callable[[Request], Response]:
+def django_language_tween(
+    handler: Callable[[Request], Response], registry: Registry
+) -> Callable[[Request], Response]:
     """Pyramid tween: set Django up, then handle the request in its language.
 
     The language is Pyramid's ``request.locale_name``, which :func:`language_for`
@@ -144,3 +127,22 @@ def django_language_tween(handler: Callable[[Request], Response], registry: Regi
         return response
 
     return tween
+
+
+def configure_django() -> None:
+    """Make Django usable for forms, once per process; cheap after the first call.
+
+    Accessing a setting makes Django load ``DJANGO_SETTINGS_MODULE`` if the
+    process names one; only when there is none are :data:`FORMS_ONLY_SETTINGS`
+    configured.  Then the app registry is populated if nobody did it yet
+    (translations need it).
+    """
+    if apps.ready:
+        return
+    with _lock:
+        try:
+            _ = settings.USE_I18N  # Django loads DJANGO_SETTINGS_MODULE here, or raises.
+        except ImproperlyConfigured:
+            settings.configure(**FORMS_ONLY_SETTINGS)
+        if not apps.ready:
+            django.setup(set_prefix=False)

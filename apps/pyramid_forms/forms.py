@@ -9,7 +9,6 @@ Django ``ValidationError``\\ s with codes of their own.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +24,8 @@ from django.template.defaultfilters import filesizeformat
 from apps.conference.data import LEVELS, load_talks
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from django.core.files.uploadedfile import UploadedFile
 
 MAX_SLIDES_BYTES = 2 * 1024 * 1024
@@ -77,7 +78,9 @@ class ProposalForm(forms.Form):
     speaker = forms.CharField(max_length=80, label="Your name")
     email = forms.EmailField(help_text="Only the programme committee sees it.")
     track = forms.ChoiceField(choices=track_choices)
-    level = forms.ChoiceField(choices=[(level, level.capitalize()) for level in LEVELS], widget=forms.RadioSelect)
+    level = forms.ChoiceField(
+        choices=[(level, level.capitalize()) for level in LEVELS], widget=forms.RadioSelect
+    )
     topics = forms.MultipleChoiceField(
         choices=TOPICS, widget=forms.CheckboxSelectMultiple, help_text="Tick every topic it covers."
     )
@@ -96,4 +99,6 @@ class ProposalForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["preferred_day"].widget.attrs.update(min=first_day().isoformat(), max=last_day().isoformat())
+        self.fields["preferred_day"].widget.attrs.update(
+            min=first_day().isoformat(), max=last_day().isoformat()
+        )

@@ -57,7 +57,11 @@ def submit_form(request: Request) -> dict[str, Any] | Response:
 
 @view_config(route_name="proposals", request_method="GET", renderer="proposals.html")
 def list_proposals(request: Request) -> dict[str, Any]:
-    return {"proposals": request.proposals.all(), "messages": request.session.pop_flash(), "topics": dict(TOPICS)}
+    return {
+        "proposals": request.proposals.all(),
+        "messages": request.session.pop_flash(),
+        "topics": dict(TOPICS),
+    }
 
 
 @view_config(route_name="slides", request_method="GET")

@@ -49,7 +49,9 @@ class TalksAPI:
     def __init__(self, talks: Sequence[Talk]) -> None:
         self.talks = tuple(talks)
         self.by_id = {talk.id: talk for talk in self.talks}
-        self._rows = {talk.id: talk.to_dict() for talk in self.talks}  # the data never changes: serialise once
+        self._rows = {
+            talk.id: talk.to_dict() for talk in self.talks
+        }  # the data never changes: serialise once
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         status, payload, extra = self.answer(environ)
@@ -79,12 +81,23 @@ class TalksAPI:
             "talks": f"{root}/talks/",
             "fields": list(FIELDS),
             "lookups": list(LOOKUPS),
-            "options": {"limit": f"0 to {MAX_LIMIT}", "offset": "0 or more", "ordering": "-day,start", "search": "text"},
+            "options": {
+                "limit": f"0 to {MAX_LIMIT}",
+                "offset": "0 or more",
+                "ordering": "-day,start",
+                "search": "text",
+            },
             "exclude": "prefix a filter with not., e.g. not.track=Core",
         }
 
 
-def _respond(environ: WSGIEnvironment, start_response: StartResponse, status: int, payload: Any, extra: list[tuple[str, str]]) -> Iterable[bytes]:
+def _respond(
+    environ: WSGIEnvironment,
+    start_response: StartResponse,
+    status: int,
+    payload: Any,
+    extra: list[tuple[str, str]],
+) -> Iterable[bytes]:
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     headers = [*extra, ("Cache-Control", "no-cache")]
     if status == 200:

@@ -48,7 +48,12 @@ TEXT_LOOKUPS = frozenset({"iexact", "contains", "icontains"})
 DEFAULT_LIMIT, MAX_LIMIT = 100, 1000
 DEFAULT_ORDERING = (("day", False), ("start", False), ("room", False))
 FIELD_TYPES: dict[str, type] = {name: typing.get_type_hints(Talk)[name] for name in FIELDS}
-_TYPE_NAMES = {int: "a whole number", dt.date: "a date (YYYY-MM-DD)", dt.time: "a time (HH:MM[:SS])", str: "text"}
+_TYPE_NAMES = {
+    int: "a whole number",
+    dt.date: "a date (YYYY-MM-DD)",
+    dt.time: "a time (HH:MM[:SS])",
+    str: "text",
+}
 
 
 class BadParameter(ValueError):
@@ -84,7 +89,11 @@ class TalkQuery:
         found = [talk for talk in talks if all(c.matches(talk) for c in self.conditions)]
         if self.search:
             needle = self.search.casefold()
-            found = [t for t in found if any(needle in text.casefold() for text in (t.title, t.speaker, t.abstract))]
+            found = [
+                t
+                for t in found
+                if any(needle in text.casefold() for text in (t.title, t.speaker, t.abstract))
+            ]
         found.sort(key=operator.attrgetter("id"))
         for name, descending in reversed(self.ordering):
             found.sort(key=operator.attrgetter(name), reverse=descending)
@@ -106,7 +115,9 @@ def parse(pairs: Sequence[tuple[str, str]]) -> TalkQuery:
 
 
 _HUGE = 10**100
-_TIME = re.compile(r"([0-9]{1,2}):([0-9]{2})(:[0-9]{2}(\.[0-9]{1,6})?)?")  # 9:05, 09:05, 09:05:30, 09:05:30.5; no zone
+_TIME = re.compile(
+    r"([0-9]{1,2}):([0-9]{2})(:[0-9]{2}(\.[0-9]{1,6})?)?"
+)  # 9:05, 09:05, 09:05:30, 09:05:30.5; no zone
 
 
 def _option(name: str, raw: str) -> Any:
@@ -131,7 +142,10 @@ def _condition(name: str, raw: str) -> Condition:
     field, _, lookup = name.removeprefix("not.").partition("__")
     lookup = lookup or "exact"
     if field not in FIELD_TYPES:
-        raise BadParameter(name, f"unknown parameter {name!r}: filter on {', '.join(FIELDS)}, or use limit, offset, ordering, search")
+        raise BadParameter(
+            name,
+            f"unknown parameter {name!r}: filter on {', '.join(FIELDS)}, or use limit, offset, ordering, search",
+        )
     if lookup not in LOOKUPS:
         raise BadParameter(name, f"unknown lookup {lookup!r}: use one of {', '.join(LOOKUPS)}")
     kind = FIELD_TYPES[field]

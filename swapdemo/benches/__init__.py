@@ -14,10 +14,11 @@ import io
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from _typeshed.wsgi import WSGIApplication
 
 
@@ -55,7 +56,9 @@ class Comparison:
     teardown: Callable[[], Any] | None = None
 
 
-def per_call(function: Callable[[], Any], number: int, clock: Callable[[], float] = time.perf_counter) -> Callable[[], float]:
+def per_call(
+    function: Callable[[], Any], number: int, clock: Callable[[], float] = time.perf_counter
+) -> Callable[[], float]:
     """A ``measure`` that runs ``function`` ``number`` times and returns seconds per call.
 
     Pass ``clock=time.process_time`` for work that stays on this process's CPU:
@@ -120,7 +123,9 @@ def render(result: dict[str, Any]) -> str:
     lines = [f"{result['name']}  ({result['rounds']} interleaved rounds)"]
     for row in result["rows"]:
         spread = f"[{row['ratio_low']:.2f}–{row['ratio_high']:.2f}]"
-        lines.append(f"  {row['variant']:<48} {_figure(row['median'], result['rate'], result['unit']):>12}  x{row['ratio']:<6.2f} {spread}")
+        lines.append(
+            f"  {row['variant']:<48} {_figure(row['median'], result['rate'], result['unit']):>12}  x{row['ratio']:<6.2f} {spread}"
+        )
     if result["target"]:
         lines.append(f"  target: {result['target']}")
     return "\n".join(lines)
@@ -129,11 +134,22 @@ def render(result: dict[str, Any]) -> str:
 def call(app: WSGIApplication, path: str) -> None:
     """One ``GET path`` through ``app`` in this process, its body read and closed as a server does."""
     environ = {
-        "REQUEST_METHOD": "GET", "SCRIPT_NAME": "", "PATH_INFO": path, "QUERY_STRING": "",
-        "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": "127.0.0.1:8000", "REMOTE_ADDR": "127.0.0.1",
-        "wsgi.version": (1, 0), "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(),
-        "wsgi.errors": sys.stderr, "wsgi.multithread": True, "wsgi.multiprocess": False, "wsgi.run_once": False,
+        "REQUEST_METHOD": "GET",
+        "SCRIPT_NAME": "",
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "HTTP_HOST": "127.0.0.1:8000",
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": False,
+        "wsgi.run_once": False,
     }
     body = app(environ, lambda status, headers, exc_info=None: None)
     try:

@@ -37,10 +37,9 @@ from apps.api_datasource.views import TalkFilter
 from apps.conference.data import Talk, load_talks
 from apps.talks_api.app import TalksAPI
 from swapdemo.benches import Comparison, Variant, call, per_call
-
 from swapdemo.kernel.config import from_environment
-from swapdemo.runner import ThreadedServer
 from swapdemo.kernel.site import migrate
+from swapdemo.runner import ThreadedServer
 from wsgi_stack.mount import Mount
 
 if TYPE_CHECKING:
@@ -77,9 +76,18 @@ def session_reuse(number: int) -> Comparison:
     return Comparison(
         "apidata: one Session vs a new connection per call (GET /api/talks/1/, loopback)",
         [
-            Variant("one requests.Session, keep-alive", per_call(lambda: session.get(served.api + "talks/1/", timeout=5).json(), number)),
-            Variant("requests.get: a new connection per call", per_call(lambda: requests.get(served.api + "talks/1/", timeout=5).json(), number)),
-            Variant("ApiClient (Session + size cap + checks), no cache", per_call(lambda: client.get(served.api + "talks/1/"), number)),
+            Variant(
+                "one requests.Session, keep-alive",
+                per_call(lambda: session.get(served.api + "talks/1/", timeout=5).json(), number),
+            ),
+            Variant(
+                "requests.get: a new connection per call",
+                per_call(lambda: requests.get(served.api + "talks/1/", timeout=5).json(), number),
+            ),
+            Variant(
+                "ApiClient (Session + size cap + checks), no cache",
+                per_call(lambda: client.get(served.api + "talks/1/"), number),
+            ),
         ],
         target="keep-alive saves the TCP handshake: the new-connection variant is the slower one",
         setup=served.start,
@@ -101,9 +109,18 @@ def page_caching(number: int) -> Comparison:
     return Comparison(
         "apidata: GET /apidata/ through Django, cached vs uncached",
         [
-            Variant("cached (TTL 30 s): no HTTP request", per_call(lambda: call(apps["cached"], "/apidata/"), number)),
-            Variant("uncached, /api in this process: 2 in-process calls", per_call(lambda: call(apps["in-process"], "/apidata/"), number)),
-            Variant("uncached, /api over loopback HTTP: 2 requests", per_call(lambda: call(apps["loopback"], "/apidata/"), number)),
+            Variant(
+                "cached (TTL 30 s): no HTTP request",
+                per_call(lambda: call(apps["cached"], "/apidata/"), number),
+            ),
+            Variant(
+                "uncached, /api in this process: 2 in-process calls",
+                per_call(lambda: call(apps["in-process"], "/apidata/"), number),
+            ),
+            Variant(
+                "uncached, /api over loopback HTTP: 2 requests",
+                per_call(lambda: call(apps["loopback"], "/apidata/"), number),
+            ),
         ],
         rounds=9,
         target="the cache removes both calls; the page's rendering stays",
@@ -114,7 +131,11 @@ def page_caching(number: int) -> Comparison:
 
 def _orm_label() -> str:
     engine = from_environment().database["ENGINE"]
-    return "Django ORM, SQLite file" if engine.endswith("sqlite3") else f"Django ORM, {engine.rsplit('.', 1)[-1]}"
+    return (
+        "Django ORM, SQLite file"
+        if engine.endswith("sqlite3")
+        else f"Django ORM, {engine.rsplit('.', 1)[-1]}"
+    )
 
 
 def _load_orm_talks() -> None:
@@ -137,7 +158,14 @@ def _page_app(rows: Callable[[WSGIEnvironment], Any]) -> WSGIApplication:
         set_urlconf("apps.api_datasource.urls")
         try:
             page = Paginator(rows(environ), 20).page(1)
-            context = {"talk_list": page.object_list, "page_obj": page, "paginator": page.paginator, "is_paginated": True, "filters": TalkFilter({}), "upstream": "-"}
+            context = {
+                "talk_list": page.object_list,
+                "page_obj": page,
+                "paginator": page.paginator,
+                "is_paginated": True,
+                "filters": TalkFilter({}),
+                "upstream": "-",
+            }
             body = template.render(context, request).encode()
         finally:
             set_urlconf(None)
@@ -157,7 +185,9 @@ def _sources(served: _Served) -> dict[str, Callable[[WSGIEnvironment], Any]]:
         return models.Talk.objects.order_by(*ORDER)
 
     def api(environ: WSGIEnvironment, base: str | None) -> ApiQuerySet[Talk]:
-        return ApiQuerySet(TALKS, base or f"http://{environ['HTTP_HOST']}/api/", client, Adapter()).order_by(*ORDER)
+        return ApiQuerySet(TALKS, base or f"http://{environ['HTTP_HOST']}/api/", client, Adapter()).order_by(
+            *ORDER
+        )
 
     return {
         "orm": orm,
@@ -166,7 +196,9 @@ def _sources(served: _Served) -> dict[str, Callable[[WSGIEnvironment], Any]]:
     }
 
 
-def _source_comparison(name: str, number: int, page: Callable[[Callable[[WSGIEnvironment], Any]], WSGIApplication]) -> Comparison:
+def _source_comparison(
+    name: str, number: int, page: Callable[[Callable[[WSGIEnvironment], Any]], WSGIApplication]
+) -> Comparison:
     served = _Served()
     apps: dict[str, WSGIApplication] = {}
 
@@ -175,7 +207,12 @@ def _source_comparison(name: str, number: int, page: Callable[[Callable[[WSGIEnv
         make_app(from_environment())  # sets Django up: the template engine and the models
         _load_orm_talks()
         served.start()
-        apps.update({key: Mount({"/api": TalksAPI(load_talks()), "/page": page(source)}) for key, source in _sources(served).items()})
+        apps.update(
+            {
+                key: Mount({"/api": TalksAPI(load_talks()), "/page": page(source)})
+                for key, source in _sources(served).items()
+            }
+        )
 
     def teardown() -> None:
         served.stop()
@@ -184,9 +221,18 @@ def _source_comparison(name: str, number: int, page: Callable[[Callable[[WSGIEnv
     return Comparison(
         name,
         [
-            Variant(f"{_orm_label()} (COUNT, then LIMIT 20)", per_call(lambda: call(apps["orm"], "/page/"), number)),
-            Variant("the API in this process (in-process transport)", per_call(lambda: call(apps["in-process"], "/page/"), number)),
-            Variant("the API over loopback HTTP (waitress)", per_call(lambda: call(apps["loopback"], "/page/"), number)),
+            Variant(
+                f"{_orm_label()} (COUNT, then LIMIT 20)",
+                per_call(lambda: call(apps["orm"], "/page/"), number),
+            ),
+            Variant(
+                "the API in this process (in-process transport)",
+                per_call(lambda: call(apps["in-process"], "/page/"), number),
+            ),
+            Variant(
+                "the API over loopback HTTP (waitress)",
+                per_call(lambda: call(apps["loopback"], "/page/"), number),
+            ),
         ],
         rounds=9,
         target="the cost of the swap, as a multiple of the ORM's time",
@@ -209,8 +255,16 @@ def _rows_app(rows: Callable[[WSGIEnvironment], Any]) -> WSGIApplication:
 
 def orm_vs_api(number: int) -> list[Comparison]:
     return [
-        _source_comparison("apidata: the same list page (the count, 20 talks, the template) through the Django ORM vs through the API", number, _page_app),
-        _source_comparison("apidata: the list page's data alone (the count and 20 talks) through the Django ORM vs through the API", number * 5, _rows_app),
+        _source_comparison(
+            "apidata: the same list page (the count, 20 talks, the template) through the Django ORM vs through the API",
+            number,
+            _page_app,
+        ),
+        _source_comparison(
+            "apidata: the list page's data alone (the count and 20 talks) through the Django ORM vs through the API",
+            number * 5,
+            _rows_app,
+        ),
     ]
 
 

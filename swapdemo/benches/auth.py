@@ -48,7 +48,9 @@ def comparisons(quick: bool) -> list[Comparison]:
 
     def setup() -> None:
         app = make_app(from_environment(), names=("auth",))
-        clients.update(member=TestApp(app, lint=False), returning=TestApp(app, lint=False), new=TestApp(app, lint=False))
+        clients.update(
+            member=TestApp(app, lint=False), returning=TestApp(app, lint=False), new=TestApp(app, lint=False)
+        )
         _sign_in(clients["member"])
         _sign_in(clients["returning"])
 
@@ -64,7 +66,10 @@ def comparisons(quick: bool) -> list[Comparison]:
         Comparison(
             "sign-in round trip through OpenID Connect, in-process (WebTest through the stack)",
             [
-                Variant("members page, already signed in (1 request)", per_call(lambda: clients["member"].get("/auth/members/"), 4 * number)),
+                Variant(
+                    "members page, already signed in (1 request)",
+                    per_call(lambda: clients["member"].get("/auth/members/"), 4 * number),
+                ),
                 Variant("sign-in, provider remembers the visitor (4 requests)", per_call(returning, number)),
                 Variant("sign-in, provider's login form posted (5 requests)", per_call(first_visit, number)),
             ],

@@ -28,7 +28,6 @@ from apps.conference import load_talks
 from apps.jinja_templates.forms import ScheduleFilter, renderer_for
 from apps.jinja_templates.views import SCHEDULE, schedule_context
 from swapdemo.benches import Comparison, Variant, call, per_call
-
 from swapdemo.kernel.config import from_environment
 from swapdemo.stack import make_app
 
@@ -107,7 +106,10 @@ def comparisons(quick: bool) -> list[Comparison]:
             Variant("Jinja2, process engine (cached)", per_call(process("jinja2"), number)),
             Variant(
                 "Jinja2 recompiling every render (cache_size=0)",
-                per_call(_render_schedule(lambda: recompiling.get_template(SCHEDULE), "jinja2", request), max(number // 4, 3)),
+                per_call(
+                    _render_schedule(lambda: recompiling.get_template(SCHEDULE), "jinja2", request),
+                    max(number // 4, 3),
+                ),
             ),
             Variant("DTL, process engine (cached loader)", per_call(process("django"), number)),
         ],
@@ -131,7 +133,11 @@ def comparisons(quick: bool) -> list[Comparison]:
         for _ in range(renders):
             render()
         names = ", ".join(sorted(set(compiled)))
-        once = "once each" if len(compiled) == len(set(compiled)) else f"{len(compiled)} times in all, NOT once each"
+        once = (
+            "once each"
+            if len(compiled) == len(set(compiled))
+            else f"{len(compiled)} times in all, NOT once each"
+        )
         cache.target = f"recompiling makes Jinja2 slower than DTL; {renders} renders on one engine compiled {names} {once}"
 
     cache.setup = count_compiles
@@ -143,7 +149,10 @@ def comparisons(quick: bool) -> list[Comparison]:
             [
                 Variant("DTL (django.template, cached loader)", per_call(process("django"), number)),
                 Variant("Jinja2 (Django's Jinja2 backend)", per_call(process("jinja2"), number)),
-                Variant("only the per-row Django calls (2x time, reverse)", per_call(_django_calls_per_row(), number)),
+                Variant(
+                    "only the per-row Django calls (2x time, reverse)",
+                    per_call(_django_calls_per_row(), number),
+                ),
             ],
             target=(
                 "Jinja2 at least 4x faster than DTL (x0.25 or less); "

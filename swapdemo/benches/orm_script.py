@@ -60,7 +60,12 @@ class _Workspace:
 
 
 def _run(*args: str) -> dict[str, Any]:
-    done = subprocess.run([sys.executable, "-m", "swapdemo.benches.orm_script", *args], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "swapdemo.benches.orm_script", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode:
         raise RuntimeError(f"bench worker {' '.join(args)} failed:\n{done.stderr}")
     return json.loads(done.stdout)
@@ -85,30 +90,45 @@ def comparisons(quick: bool) -> list[Comparison]:
 
     def exported(mode: str, figure: str) -> Variant:
         unit = "seconds" if figure == "seconds" else "peak RSS MiB"
-        return Variant(f"export {rows // 1000}k rows with {mode}(), {unit}",
-                       lambda: _run("export", str(space.export_database(rows)), mode)[figure])
+        return Variant(
+            f"export {rows // 1000}k rows with {mode}(), {unit}",
+            lambda: _run("export", str(space.export_database(rows)), mode)[figure],
+        )
 
     return [
         Comparison(
             f"orm_script import {rows // 1000}k rows: batched upsert vs save() loop (per row; save() on a {save_rows:,}-row subset)",
-            [imported(rows, "bulk", "seconds_per_row"), imported(save_rows, "save", "seconds_per_row"),
-             imported(save_rows, "save-batched", "seconds_per_row")],
-            rounds=rounds, target="the autocommit save() loop at least 20x slower per row",
+            [
+                imported(rows, "bulk", "seconds_per_row"),
+                imported(save_rows, "save", "seconds_per_row"),
+                imported(save_rows, "save-batched", "seconds_per_row"),
+            ],
+            rounds=rounds,
+            target="the autocommit save() loop at least 20x slower per row",
         ),
         Comparison(
             f"orm_script import memory: {small // 1000 or small / 1000:g}k vs {rows // 1000}k rows (peak RSS MiB)",
-            [imported(small, "bulk", "peak_mib"), imported(rows, "bulk", "peak_mib"), imported(rows, "list", "peak_mib")],
-            rounds=1, unit="MiB", target="streamed, the 10x bigger file within 1.3x; list() of the file shows what growth looks like",
+            [
+                imported(small, "bulk", "peak_mib"),
+                imported(rows, "bulk", "peak_mib"),
+                imported(rows, "list", "peak_mib"),
+            ],
+            rounds=1,
+            unit="MiB",
+            target="streamed, the 10x bigger file within 1.3x; list() of the file shows what growth looks like",
         ),
         Comparison(
             "orm_script export: iterator() vs list() (seconds)",
             [exported("iterator", "seconds"), exported("list", "seconds")],
-            rounds=min(rounds, 2), target="about as fast either way",
+            rounds=min(rounds, 2),
+            target="about as fast either way",
         ),
         Comparison(
             "orm_script export memory: iterator() vs list() (peak RSS MiB)",
             [exported("iterator", "peak_mib"), exported("list", "peak_mib")],
-            rounds=1, unit="MiB", target="iterator(chunk_size=2000) keeps memory flat; list() holds every row",
+            rounds=1,
+            unit="MiB",
+            target="iterator(chunk_size=2000) keeps memory flat; list() holds every row",
         ),
     ]
 
@@ -175,7 +195,12 @@ def _worker(argv: list[str]) -> dict[str, Any]:
             importer.upsert(batch)
             rows += len(batch)
     seconds = time.perf_counter() - started
-    return {"rows": rows, "seconds": seconds, "seconds_per_row": seconds / max(rows, 1), "peak_mib": _peak_mib()}
+    return {
+        "rows": rows,
+        "seconds": seconds,
+        "seconds_per_row": seconds / max(rows, 1),
+        "peak_mib": _peak_mib(),
+    }
 
 
 if __name__ == "__main__":

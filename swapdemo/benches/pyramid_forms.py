@@ -30,9 +30,16 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
 
 PROPOSAL = [
-    ("title", "Forms without the framework"), ("speaker", "Inès Dvořák"), ("email", "ines@example.org"),
-    ("track", "Core"), ("level", "intermediate"), ("topics", "forms"), ("topics", "testing"),
-    ("duration", "25"), ("preferred_day", "2009-09-09"), ("abstract", "Django's forms, served by Pyramid."),
+    ("title", "Forms without the framework"),
+    ("speaker", "Inès Dvořák"),
+    ("email", "ines@example.org"),
+    ("track", "Core"),
+    ("level", "intermediate"),
+    ("topics", "forms"),
+    ("topics", "testing"),
+    ("duration", "25"),
+    ("preferred_day", "2009-09-09"),
+    ("abstract", "Django's forms, served by Pyramid."),
 ]
 
 
@@ -89,9 +96,16 @@ def comparisons(quick: bool) -> list[Comparison]:
             "pyramid_forms: requests to /forms/ through the stack (Pyramid, CSRF, Django form, Jinja2)",
             [
                 Variant("GET /forms/ (empty form)", per_call(demo.get, number)),
-                Variant("POST invalid, English (re-rendered)", per_call(lambda: demo.post(invalid, 200), number)),
-                Variant("POST invalid, German (Accept-Language: de)", per_call(lambda: demo.post(invalid, 200, "de"), number)),
-                Variant("POST valid (SQLite insert, 303)", per_call(lambda: demo.post(PROPOSAL, 303), number)),
+                Variant(
+                    "POST invalid, English (re-rendered)", per_call(lambda: demo.post(invalid, 200), number)
+                ),
+                Variant(
+                    "POST invalid, German (Accept-Language: de)",
+                    per_call(lambda: demo.post(invalid, 200, "de"), number),
+                ),
+                Variant(
+                    "POST valid (SQLite insert, 303)", per_call(lambda: demo.post(PROPOSAL, 303), number)
+                ),
             ],
             setup=demo.start,
             teardown=demo.stop,

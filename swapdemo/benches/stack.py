@@ -6,7 +6,6 @@ Run them with ``python -m swapdemo.bench --only stack profil served``.
 from __future__ import annotations
 
 import cProfile
-import io
 import logging
 import os
 import re
@@ -19,20 +18,21 @@ import tempfile
 import threading
 import time
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from swapdemo.benches import Comparison, Variant, call, per_call
 from swapdemo.kernel.config import from_environment
-from swapdemo.landing import make_landing
 from swapdemo.kernel.site import django_app
+from swapdemo.landing import make_landing
 from swapdemo.stack import layers
 from wsgi_stack import build
 from wsgi_stack.mount import Mount
 from wsgi_stack.profiling import Profiler
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from _typeshed.wsgi import WSGIApplication
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,7 +44,10 @@ def _mounted(hello: WSGIApplication) -> WSGIApplication:
 
 def _stacked(hello: WSGIApplication, profile: bool = False, **profiler: Any) -> WSGIApplication:
     config = from_environment().replace(profile=profile)
-    stack = [(layer, {**options, **profiler} if layer is Profiler else options) for layer, options in layers(config)]
+    stack = [
+        (layer, {**options, **profiler} if layer is Profiler else options)
+        for layer, options in layers(config)
+    ]
     return build(_mounted(hello), stack)
 
 
@@ -85,7 +88,10 @@ def stack_overhead(quick: bool) -> Comparison:
         "stack overhead: Django hello view in-process (CPU time)",
         [
             *_layer_variants(hello, "/demo/hello/", number),
-            Variant("the Django app alone, unmounted", per_call(lambda: call(hello, "/hello/"), number, time.process_time)),
+            Variant(
+                "the Django app alone, unmounted",
+                per_call(lambda: call(hello, "/hello/"), number, time.process_time),
+            ),
         ],
         # Many short rounds: the overhead is a few microseconds, and the median of many
         # side-by-side pairs is what filters out the other processes on a 2-core machine.
@@ -110,9 +116,13 @@ def layers_own_cost(quick: bool) -> Comparison:
 
 def _repoze(app: WSGIApplication, stats_dir: str) -> WSGIApplication:
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "'cgi' is deprecated", DeprecationWarning)  # repoze.profile imports cgi
+        warnings.filterwarnings(
+            "ignore", "'cgi' is deprecated", DeprecationWarning
+        )  # repoze.profile imports cgi
         from repoze.profile.profiler import ProfileMiddleware
-    return ProfileMiddleware(app, log_filename=os.path.join(stats_dir, "repoze.prof"), discard_first_request=False, unwind=True)
+    return ProfileMiddleware(
+        app, log_filename=os.path.join(stats_dir, "repoze.prof"), discard_first_request=False, unwind=True
+    )
 
 
 def _bare_cprofile(app: WSGIApplication) -> WSGIApplication:
@@ -128,7 +138,9 @@ def profiling_cost(quick: bool) -> Comparison:
     hello = django_app("swapdemo.urls")
     data_dir = from_environment().data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
-    stats_dir = tempfile.mkdtemp(prefix="profile-", dir=data_dir)  # the bench removes its data folder at the end
+    stats_dir = tempfile.mkdtemp(
+        prefix="profile-", dir=data_dir
+    )  # the bench removes its data folder at the end
     off = _stacked(hello)
     every = _stacked(hello, profile=True, stats_dir=Path(stats_dir), sample_every=1)
     sampled = _stacked(hello, profile=True, stats_dir=Path(stats_dir), sample_every=20)
@@ -141,9 +153,16 @@ def profiling_cost(quick: bool) -> Comparison:
         [
             Variant("profiling off", per_call(lambda: call(off, "/demo/hello/"), number, cpu)),
             Variant("Profiler, every request", per_call(lambda: call(every, "/demo/hello/"), number, cpu)),
-            Variant("Profiler, 1 request in 20", per_call(lambda: call(sampled, "/demo/hello/"), number, cpu)),
-            Variant("cProfile alone, every request", per_call(lambda: call(bare, "/demo/hello/"), number, cpu)),
-            Variant("repoze.profile 2.3 as shipped", per_call(lambda: call(repoze, "/demo/hello/"), max(number // 10, 20), cpu)),
+            Variant(
+                "Profiler, 1 request in 20", per_call(lambda: call(sampled, "/demo/hello/"), number, cpu)
+            ),
+            Variant(
+                "cProfile alone, every request", per_call(lambda: call(bare, "/demo/hello/"), number, cpu)
+            ),
+            Variant(
+                "repoze.profile 2.3 as shipped",
+                per_call(lambda: call(repoze, "/demo/hello/"), max(number // 10, 20), cpu),
+            ),
         ],
         rounds=15,
         target="every request at most x5, 1 in 20 at most x1.3 (repoze.profile as shipped: about x40)",
@@ -170,7 +189,9 @@ class _Server:
     def start(self) -> None:
         # The environment carries the bench's secret key (bench.isolate), so every worker shares it.
         command = [arg.replace("{port}", str(self.port)) for arg in self.command]
-        self.process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             with socket.socket() as sock:
@@ -220,14 +241,21 @@ def _python_load(url: str, connections: int, seconds: float) -> float:
 
 
 def served_throughput(quick: bool) -> Comparison:
-    waitress = _Server("waitress (python -m swapdemo.stack)", [sys.executable, "-m", "swapdemo.stack", "--port", "{port}"])
-    gunicorn = _Server("gunicorn -w 2", [sys.executable, "-m", "gunicorn", "-w", "2", "-b", "127.0.0.1:{port}", "swapdemo.stack:application"])
+    waitress = _Server(
+        "waitress (python -m swapdemo.stack)", [sys.executable, "-m", "swapdemo.stack", "--port", "{port}"]
+    )
+    gunicorn = _Server(
+        "gunicorn -w 2",
+        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", "127.0.0.1:{port}", "swapdemo.stack:application"],
+    )
     servers = (waitress, gunicorn)
     load = _wrk if shutil.which("wrk") else _python_load
     seconds = 1 if quick else 3
 
     def variant(server: _Server, connections: int) -> Variant:
-        return Variant(f"{server.label}, {connections} connection(s)", lambda: load(server.url, connections, seconds))
+        return Variant(
+            f"{server.label}, {connections} connection(s)", lambda: load(server.url, connections, seconds)
+        )
 
     def setup() -> None:
         for server in servers:

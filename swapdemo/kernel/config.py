@@ -12,14 +12,16 @@ import importlib.util
 import logging
 import os
 import secrets
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from wsgi_stack.numbers import whole_number
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 logger = logging.getLogger("swapdemo")
 

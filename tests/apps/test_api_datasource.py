@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import dataclasses
+import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import parse_qsl
@@ -55,8 +55,12 @@ class Recorder:
         def record(status, headers, exc_info=None):
             params = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
             call = Call(
-                environ["REQUEST_METHOD"], environ["PATH_INFO"], params, int(status[:3]),
-                environ.get("wsgi_stack.in_process", False), environ.get("HTTP_AUTHORIZATION"),
+                environ["REQUEST_METHOD"],
+                environ["PATH_INFO"],
+                params,
+                int(status[:3]),
+                environ.get("wsgi_stack.in_process", False),
+                environ.get("HTTP_AUTHORIZATION"),
             )
             self.calls.append(call)
             return start_response(status, headers, exc_info)
@@ -122,7 +126,10 @@ def test_rows_are_typed_talks(talks) -> None:
         ({"duration__lte": 25}, lambda t: t.duration <= 25),
         ({"title__contains": "Django"}, lambda t: "Django" in t.title),
         ({"speaker__icontains": "ALEX"}, lambda t: "alex" in t.speaker.lower()),
-        ({"day": "2009-09-10", "start__gte": "14:00"}, lambda t: str(t.day) == "2009-09-10" and t.start.hour >= 14),
+        (
+            {"day": "2009-09-10", "start__gte": "14:00"},
+            lambda t: str(t.day) == "2009-09-10" and t.start.hour >= 14,
+        ),
         ({"pk__in": [1, 2, 999]}, lambda t: t.id in (1, 2)),
         ({"duration__gt": -1}, lambda t: True),
         ({"start__gte": dt.time(13, 59, 30)}, lambda t: t.start >= dt.time(13, 59, 30)),
@@ -139,7 +146,9 @@ def test_exclude_and_search(talks) -> None:
     rest = talks.exclude(track="Lightning").exclude(level__in=["advanced"]).order_by(*SCHEDULE)
     assert ids(rest) == expected(lambda t: t.track != "Lightning" and t.level != "advanced")
     found = talks.search("testing").order_by(*SCHEDULE)
-    assert ids(found) == expected(lambda t: any("testing" in s.lower() for s in (t.title, t.speaker, t.abstract)))
+    assert ids(found) == expected(
+        lambda t: any("testing" in s.lower() for s in (t.title, t.speaker, t.abstract))
+    )
 
 
 def test_order_by_several_fields_and_descending(talks) -> None:
@@ -159,7 +168,9 @@ def test_slices_and_indexes_become_offset_and_limit(talks, calls) -> None:
         ordered[-1]
     with pytest.raises(TypeError, match="slice has been taken"):
         ordered[:5].filter(track="Core")
-    assert ids(ordered[:5].filter()) == ids(ordered[:5].exclude()) == expected()[:5]  # nothing to filter: as Django
+    assert (
+        ids(ordered[:5].filter()) == ids(ordered[:5].exclude()) == expected()[:5]
+    )  # nothing to filter: as Django
 
 
 def test_count_exists_first_and_get(talks, calls) -> None:
@@ -175,12 +186,16 @@ def test_count_exists_first_and_get(talks, calls) -> None:
         talks.get(pk=99999)
     with pytest.raises(TALKS.MultipleObjectsReturned, match=f"it returned {core.count()}!"):
         core.get()
-    assert issubclass(TALKS.DoesNotExist, ObjectDoesNotExist) and issubclass(TALKS.MultipleObjectsReturned, MultipleObjectsReturned)
+    assert issubclass(TALKS.DoesNotExist, ObjectDoesNotExist) and issubclass(
+        TALKS.MultipleObjectsReturned, MultipleObjectsReturned
+    )
 
 
 def test_iteration_fills_a_result_cache_and_pages_through_large_results(served, calls) -> None:
     small_pages = type("SmallPages", (Adapter,), {"max_limit": 50})()
-    every = ApiQuerySet(TALKS, served.url + "/", ApiClient(make_session(retries=0)), small_pages).order_by(*SCHEDULE)
+    every = ApiQuerySet(TALKS, served.url + "/", ApiClient(make_session(retries=0)), small_pages).order_by(
+        *SCHEDULE
+    )
     assert ids(every) == expected()
     assert len(every) == len(ALL) and every and every[3].id == expected()[3] and every.count() == len(ALL)
     assert [c.params["offset"] for c in calls] == ["0", "50", "100"]
@@ -242,7 +257,13 @@ def test_the_list_filters_and_orders_through_the_api(pages, calls) -> None:
     assert f"{len(keep)} talks" in page.text
     titles = [a.text for a in page.html.select("tbody a")]
     assert titles == [next(t.title for t in ALL if t.id == i) for i in keep[:20]]
-    assert calls[-1].params == {"track__iexact": "core", "duration__lte": "40", "ordering": "-duration,day,start", "offset": "0", "limit": "20"}
+    assert calls[-1].params == {
+        "track__iexact": "core",
+        "duration__lte": "40",
+        "ordering": "-duration,day,start",
+        "offset": "0",
+        "limit": "20",
+    }
     assert "Enter a whole number" in pages.get("/", {"longest": "abc"}).text
 
 
@@ -262,8 +283,12 @@ def test_credentials_in_the_api_url_are_sent_but_never_shown(served, calls) -> N
     page = TestApp(make_app(config, client=ApiClient(make_session(retries=0))), lint=False).get("/")
     assert f"from {served.url}/." in " ".join(page.html.text.split())
     assert "api-secret" not in page.text and "reader" not in page.text
-    assert "api-secret" not in repr(ApiQuerySet(TALKS, with_credentials, ApiClient(make_session(retries=0)), Adapter()))
-    assert calls and all(call.authorization == "Basic " + base64.b64encode(b"reader:api-secret").decode() for call in calls)
+    assert "api-secret" not in repr(
+        ApiQuerySet(TALKS, with_credentials, ApiClient(make_session(retries=0)), Adapter())
+    )
+    assert calls and all(
+        call.authorization == "Basic " + base64.b64encode(b"reader:api-secret").decode() for call in calls
+    )
 
 
 def test_a_style_other_than_builtin_needs_an_api_url() -> None:
@@ -283,15 +308,29 @@ def test_with_api_mounted_in_the_same_process_the_page_reads_it_in_process(calls
 
 
 def test_gunicorn_with_two_sync_workers_serves_apidata_under_load_without_timeouts(tmp_path: Path) -> None:
-    env = {"SWAPDEMO_SECRET_KEY": "tests-only-" + "k" * 40, "SWAPDEMO_DATA_DIR": str(tmp_path), "SWAPDEMO_API_URL": "", "SWAPDEMO_API_STYLE": "", "SWAPDEMO_CACHE_URL": ""}
-    with run_server(gunicorn(["swapdemo.stack:application"]), "/api/", tmp_path / "gunicorn.log", env) as base:
+    env = {
+        "SWAPDEMO_SECRET_KEY": "tests-only-" + "k" * 40,
+        "SWAPDEMO_DATA_DIR": str(tmp_path),
+        "SWAPDEMO_API_URL": "",
+        "SWAPDEMO_API_STYLE": "",
+        "SWAPDEMO_CACHE_URL": "",
+    }
+    with run_server(
+        gunicorn(["swapdemo.stack:application"]), "/api/", tmp_path / "gunicorn.log", env
+    ) as base:
 
         def client(number: int) -> list[tuple[int, bool]]:
             with requests.Session() as session:
                 return [
                     (r.status_code, "talks, page" in r.text)
                     for page in range(1, 7)
-                    for r in [session.get(f"{base}/apidata/", params={"page": page, "order": ("schedule", "title")[number % 2]}, timeout=10)]
+                    for r in [
+                        session.get(
+                            f"{base}/apidata/",
+                            params={"page": page, "order": ("schedule", "title")[number % 2]},
+                            timeout=10,
+                        )
+                    ]
                 ]
 
         with ThreadPoolExecutor(8) as pool:

@@ -29,7 +29,9 @@ def cache(request):
         return
     url = os.environ.get("SWAPDEMO_TEST_REDIS_URL")
     if not url:
-        pytest.skip("set SWAPDEMO_TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/0) to run the cache tests against Redis")
+        pytest.skip(
+            "set SWAPDEMO_TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/0) to run the cache tests against Redis"
+        )
     from django.core.cache.backends.redis import RedisCache
 
     redis = RedisCache(url, {"KEY_PREFIX": prefix})
@@ -51,7 +53,9 @@ def setup(cache):
     clock = Clock()
     client = ApiClient(make_session(retries=0), cache=cache, ttl=TTL, keep_stale=120, clock=clock)
     with LiveServer(api) as server:
-        pages = TestApp(make_app(from_environment().replace(api_url=server.url + "/"), client=client), lint=False)
+        pages = TestApp(
+            make_app(from_environment().replace(api_url=server.url + "/"), client=client), lint=False
+        )
         yield pages, api, clock
 
 

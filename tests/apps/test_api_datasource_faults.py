@@ -135,7 +135,9 @@ def faulty():
 
 
 def client(**options) -> ApiClient:
-    session = make_session(retries=options.pop("retries", 2), backoff=0.05, retry_after_cap=options.pop("retry_after_cap", 5))
+    session = make_session(
+        retries=options.pop("retries", 2), backoff=0.05, retry_after_cap=options.pop("retry_after_cap", 5)
+    )
     return ApiClient(session, **{"timeout": (1.0, 0.5), "max_bytes": CAP, **options})
 
 
@@ -146,8 +148,8 @@ def elapsed(function) -> float:
 
 
 def test_a_stalled_server_times_out_within_the_budget_and_gets_retried_as_a_get(faulty) -> None:
+    started = time.monotonic()
     with pytest.raises(UpstreamTimeout, match="no answer within") as caught:
-        started = time.monotonic()
         client(retries=1).get(faulty.url + "/stall/")
     # Two attempts of a 0.5 s read timeout and one 0.05 s backoff: about 1.05 s.
     assert time.monotonic() - started < 2.5
@@ -194,11 +196,15 @@ def test_a_post_is_never_retried(faulty) -> None:
 
 def test_retry_after_is_capped(faulty) -> None:
     taken = elapsed(lambda: client(retry_after_cap=1).get(faulty.url + "/busy/"))
-    assert faulty.attempts["busy"] == 2 and 0.9 <= taken < 3, "waited the 1 s cap, not a day (nor the 5 s default cap)"
+    assert faulty.attempts["busy"] == 2 and 0.9 <= taken < 3, (
+        "waited the 1 s cap, not a day (nor the 5 s default cap)"
+    )
 
 
 def test_a_503_that_persists_is_reported_after_the_retries(faulty) -> None:
-    with pytest.raises(UpstreamStatus, match=r"it answered 503 Service Unavailable: down for maintenance \(after 2 retries\)") as caught:
+    with pytest.raises(
+        UpstreamStatus, match=r"it answered 503 Service Unavailable: down for maintenance \(after 2 retries\)"
+    ) as caught:
         client().get(faulty.url + "/down/")
     assert caught.value.status == 503 and faulty.attempts["down"] == 3
 
@@ -245,8 +251,13 @@ def test_a_declared_huge_body_is_refused_before_reading(faulty) -> None:
         ("huge-chunked", "grew past the cap"),
     ],
 )
-def test_any_upstream_failure_is_a_readable_503_page_naming_the_upstream(faulty, kind: str, reason: str) -> None:
-    pages = TestApp(make_app(from_environment().replace(api_url=f"{faulty.url}/{kind}/"), client=client(retries=0)), lint=False)
+def test_any_upstream_failure_is_a_readable_503_page_naming_the_upstream(
+    faulty, kind: str, reason: str
+) -> None:
+    pages = TestApp(
+        make_app(from_environment().replace(api_url=f"{faulty.url}/{kind}/"), client=client(retries=0)),
+        lint=False,
+    )
     for path in ("/", "/talks/3/"):
         page = pages.get(path, status=503)
         assert page.headers["Retry-After"] == "30"

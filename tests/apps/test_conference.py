@@ -134,7 +134,7 @@ def test_from_dict_names_a_missing_field() -> None:
 
 
 def test_from_dict_names_an_unknown_field() -> None:
-    with pytest.raises(ValueError, match="unknown field.*'speakers'"):
+    with pytest.raises(ValueError, match=r"unknown field.*'speakers'"):
         Talk.from_dict(valid_row() | {"speakers": "Two People"})
 
 

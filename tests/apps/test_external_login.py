@@ -53,13 +53,21 @@ def site(config) -> Iterator[str]:
         yield server.url
 
 
-def sign_in(site: str, browser: requests.Session, username: str = "ada", next_url: str = "/auth/members/", **form: str) -> requests.Response:
+def sign_in(
+    site: str, browser: requests.Session, username: str = "ada", next_url: str = "/auth/members/", **form: str
+) -> requests.Response:
     """Click "Sign in", fill in the provider's form if it asks, and land where the flow ends."""
     page = browser.get(f"{site}/auth/login/", params={"next": next_url}, timeout=10)
     if "/idp/authorize/" not in page.url:
         return page
     assert "Development only" in page.text
-    fields = {"csrfmiddlewaretoken": csrf(page), "username": username, "password": DEMO_PASSWORD, "approve": "", **form}
+    fields = {
+        "csrfmiddlewaretoken": csrf(page),
+        "username": username,
+        "password": DEMO_PASSWORD,
+        "approve": "",
+        **form,
+    }
     return browser.post(page.url, data=fields, timeout=10)
 
 
@@ -74,8 +82,12 @@ def test_sign_in_through_the_builtin_provider_lands_on_the_members_page(site, br
     assert "Grace Hopper" in members.text and "grace@example.org" in members.text
     assert DEMO_USERS["grace"].sub in members.text and f"{site}/idp" in members.text
     hops = [response.url for response in members.history]
-    assert any("/idp/authorize/" in url for url in hops) and any("/auth/callback/?code=" in url for url in hops)
-    user = get_user_model().objects.get(external_identities__issuer=f"{site}/idp", external_identities__subject=DEMO_USERS["grace"].sub)
+    assert any("/idp/authorize/" in url for url in hops) and any(
+        "/auth/callback/?code=" in url for url in hops
+    )
+    user = get_user_model().objects.get(
+        external_identities__issuer=f"{site}/idp", external_identities__subject=DEMO_USERS["grace"].sub
+    )
     assert (user.first_name, user.last_name, user.email) == ("Grace", "Hopper", "grace@example.org")
     assert not user.has_usable_password()
     assert authenticate(None, username=user.get_username(), password=DEMO_PASSWORD) is None
@@ -99,7 +111,10 @@ def test_tokens_never_appear_in_a_url_a_page_or_a_log_line(site, browser, monkey
     secrets = [tokens["id_token"], tokens["access_token"], *tokens["id_token"].split(".")]
     assert members.url.endswith("/auth/members/") and caplog.records
     for secret in secrets:
-        assert not any(secret in page.url or secret in page.text or secret in page.headers.get("Location", "") for page in pages)
+        assert not any(
+            secret in page.url or secret in page.text or secret in page.headers.get("Location", "")
+            for page in pages
+        )
         assert secret not in caplog.text
 
 
@@ -108,7 +123,9 @@ def test_a_returning_visitor_is_signed_in_by_the_provider_session_without_the_fo
     browser.cookies.clear(domain="127.0.0.1", path="/", name="sessionid")
     again = browser.get(f"{site}/auth/login/", params={"next": "/auth/members/"}, timeout=10)
     assert again.url == first.url == f"{site}/auth/members/" and "Ada Lovelace" in again.text
-    identities = get_user_model().objects.filter(external_identities__subject=DEMO_USERS["ada"].sub, external_identities__issuer=f"{site}/idp")
+    identities = get_user_model().objects.filter(
+        external_identities__subject=DEMO_USERS["ada"].sub, external_identities__issuer=f"{site}/idp"
+    )
     assert identities.count() == 1
 
 
@@ -130,7 +147,10 @@ def test_sign_out_ends_the_session_here_and_at_the_provider(site, browser) -> No
     confirm = sign_out(site, browser)
     assert "/idp/end-session/" in confirm.url and "Sign out of the development provider?" in confirm.text
     query = parse_qs(urlsplit(confirm.url).query)
-    assert query == {"client_id": [DEVELOPMENT_CLIENT.client_id], "post_logout_redirect_uri": [f"{site}/auth/"]}
+    assert query == {
+        "client_id": [DEVELOPMENT_CLIENT.client_id],
+        "post_logout_redirect_uri": [f"{site}/auth/"],
+    }
     home = browser.post(confirm.url, data={"csrfmiddlewaretoken": csrf(confirm)}, timeout=10)
     assert home.url == f"{site}/auth/" and "Sign in" in home.text
     assert browser.get(f"{site}/auth/members/", allow_redirects=False, timeout=10).status_code == 302
@@ -187,9 +207,17 @@ def stalling_server() -> Iterator[str]:
 def garbage(environ, start_response):
     if environ["PATH_INFO"].startswith("/impostor/"):
         other = "https://login.example.org"
-        body = json.dumps({"issuer": other, "authorization_endpoint": other + "/a", "token_endpoint": other + "/t", "jwks_uri": other + "/k",
-                           "response_types_supported": ["code"], "subject_types_supported": ["public"],
-                           "id_token_signing_alg_values_supported": ["RS256"]})
+        body = json.dumps(
+            {
+                "issuer": other,
+                "authorization_endpoint": other + "/a",
+                "token_endpoint": other + "/t",
+                "jwks_uri": other + "/k",
+                "response_types_supported": ["code"],
+                "subject_types_supported": ["public"],
+                "id_token_signing_alg_values_supported": ["RS256"],
+            }
+        )
         start_response("200 OK", [("Content-Type", "application/json")])
         return [body.encode()]
     status = "500 Internal Server Error" if "broken" in environ["PATH_INFO"] else "200 OK"
@@ -219,9 +247,13 @@ def faulty_provider(fault: str) -> Iterator[str]:
         ("impostor", 502, "The sign-in provider is unavailable", "names another issuer"),
     ],
 )
-def test_a_provider_that_is_down_slow_or_broken_gets_a_readable_page_with_a_retry_link(config, browser, fault, status, title, reason) -> None:
+def test_a_provider_that_is_down_slow_or_broken_gets_a_readable_page_with_a_retry_link(
+    config, browser, fault, status, title, reason
+) -> None:
     with faulty_provider(fault) as issuer:
-        configured = config.replace(oidc_issuer=issuer, oidc_client_id="swapdemo", oidc_client_secret="secret")
+        configured = config.replace(
+            oidc_issuer=issuer, oidc_client_id="swapdemo", oidc_client_secret="secret"
+        )
         site = Mount({"/auth": relying_party_app.make_app(configured, timeout=(0.5, 0.5))})
         with LiveServer(site) as server:
             page = browser.get(f"{server.url}/auth/login/?next=/auth/members/", timeout=10)
@@ -230,9 +262,16 @@ def test_a_provider_that_is_down_slow_or_broken_gets_a_readable_page_with_a_retr
     assert 'href="/auth/login/?next=%2Fauth%2Fmembers%2F">Try signing in again' in page.text
 
 
-def test_the_provider_comes_from_the_environment_and_the_page_names_the_redirect_uri(config, tmp_path) -> None:
-    environ = {"SWAPDEMO_OIDC_ISSUER": "https://login.example.org/realms/demo", "SWAPDEMO_OIDC_CLIENT_ID": "swapdemo",
-               "SWAPDEMO_OIDC_CLIENT_SECRET": "s", "SWAPDEMO_SECRET_KEY": "k", "SWAPDEMO_DATA_DIR": str(tmp_path)}
+def test_the_provider_comes_from_the_environment_and_the_page_names_the_redirect_uri(
+    config, tmp_path
+) -> None:
+    environ = {
+        "SWAPDEMO_OIDC_ISSUER": "https://login.example.org/realms/demo",
+        "SWAPDEMO_OIDC_CLIENT_ID": "swapdemo",
+        "SWAPDEMO_OIDC_CLIENT_SECRET": "s",
+        "SWAPDEMO_SECRET_KEY": "k",
+        "SWAPDEMO_DATA_DIR": str(tmp_path),
+    }
     configured = load(environ)
     page = TestApp(Mount({"/auth": relying_party_app.make_app(configured)})).get("/auth/")
     assert "https://login.example.org/realms/demo" in page.text and "development-only" not in page.text
@@ -251,13 +290,18 @@ def test_the_builtin_client_registration_matches_the_relying_party_urls(config) 
     client.get("/idp/.well-known/openid-configuration", status=200)
 
 
-@override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])  # fast, for a test user only
+@override_settings(
+    PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+)  # fast, for a test user only
 def test_the_backend_answers_only_oidc_callbacks_and_leaves_passwords_to_model_backend(config) -> None:
     from apps.external_login.backend import OpenIDConnectBackend
 
     relying_party_app.migrate(config)
     local = get_user_model().objects.create_user(f"local-{uuid.uuid4().hex[:8]}", password="a-local-password")
-    assert OpenIDConnectBackend().authenticate(None, username=local.get_username(), password="a-local-password") is None
+    assert (
+        OpenIDConnectBackend().authenticate(None, username=local.get_username(), password="a-local-password")
+        is None
+    )
     assert OpenIDConnectBackend().authenticate(None) is None
     assert authenticate(None, username=local.get_username(), password="a-local-password") == local
 
@@ -266,8 +310,18 @@ def test_users_are_keyed_on_issuer_and_subject_never_on_email(config) -> None:
     from apps.external_login.backend import OpenIDConnectBackend
 
     relying_party_app.migrate(config)
-    backend, sub, issuer = OpenIDConnectBackend(), uuid.uuid4().hex, f"https://idp-{uuid.uuid4().hex[:6]}.example"
-    claims = {"iss": issuer, "sub": sub, "preferred_username": "sam", "email": "sam@example.org", "email_verified": True}
+    backend, sub, issuer = (
+        OpenIDConnectBackend(),
+        uuid.uuid4().hex,
+        f"https://idp-{uuid.uuid4().hex[:6]}.example",
+    )
+    claims = {
+        "iss": issuer,
+        "sub": sub,
+        "preferred_username": "sam",
+        "email": "sam@example.org",
+        "email_verified": True,
+    }
     first = backend.update_user(backend.get_or_create_user(claims), claims)
     moved = {**claims, "email": "sam@elsewhere.example", "given_name": "Sam"}
     assert backend.update_user(backend.get_or_create_user(moved), moved) == first
@@ -302,8 +356,14 @@ def test_the_backend_hooks_can_be_overridden(config) -> None:
 
 
 def test_python_m_swapdemo_auth_describes_itself() -> None:
-    result = subprocess.run([sys.executable, "-m", "swapdemo.auth", "--help"], capture_output=True, text=True, cwd=ROOT, check=True,
-                            env={**os.environ})
+    result = subprocess.run(
+        [sys.executable, "-m", "swapdemo.auth", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+        env={**os.environ},
+    )
     assert "python -m swapdemo.auth" in result.stdout and "--port" in result.stdout
 
 
@@ -318,7 +378,9 @@ def test_a_code_the_builtin_provider_refuses_gives_a_readable_page_not_a_500(sit
     assert "Try signing in again" in refused.text and 'href="/auth/login/' in refused.text
 
 
-def test_the_built_in_providers_clients_are_kept_per_issuer_but_not_for_every_host_a_visitor_sends(config) -> None:
+def test_the_built_in_providers_clients_are_kept_per_issuer_but_not_for_every_host_a_visitor_sends(
+    config,
+) -> None:
     from django.test import RequestFactory
 
     from apps.external_login.client import Settings
@@ -328,7 +390,10 @@ def test_the_built_in_providers_clients_are_kept_per_issuer_but_not_for_every_ho
     first = party.client(RequestFactory().get("/auth/login/", HTTP_HOST="localhost:8000"))
     assert party.client(RequestFactory().get("/auth/", HTTP_HOST="localhost:8000")) is first
     assert first.issuer == "http://localhost:8000/idp"
-    issuers = {party.client(RequestFactory().get("/auth/login/", HTTP_HOST=f"localhost:{port}")).issuer for port in range(9000, 9100)}
+    issuers = {
+        party.client(RequestFactory().get("/auth/login/", HTTP_HOST=f"localhost:{port}")).issuer
+        for port in range(9000, 9100)
+    }
     assert len(issuers) == 100 and party._clients.cache_info().currsize == 16
 
 

@@ -66,8 +66,13 @@ class FakeProvider:
             body = {"keys": [self.key.as_dict(private=False)]}
         elif path == "/token":
             form = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0)).decode()
-            self.token_requests.append({"form": parse_qs(form), "authorization": environ.get("HTTP_AUTHORIZATION", "")})
-            status, body = self.token_answer or ("200 OK", {"access_token": "fake-access-token", "token_type": "Bearer", "id_token": self.id_token})
+            self.token_requests.append(
+                {"form": parse_qs(form), "authorization": environ.get("HTTP_AUTHORIZATION", "")}
+            )
+            status, body = self.token_answer or (
+                "200 OK",
+                {"access_token": "fake-access-token", "token_type": "Bearer", "id_token": self.id_token},
+            )
         else:
             status, body = "404 Not Found", {"error": "not_found"}
         data = json.dumps(body).encode()
@@ -86,7 +91,10 @@ def fake() -> Iterator[FakeProvider]:
 @pytest.fixture(scope="module")
 def site(fake, tmp_path_factory) -> Iterator[str]:
     config = from_environment().replace(
-        data_dir=tmp_path_factory.mktemp("rp"), oidc_issuer=fake.url, oidc_client_id=CLIENT_ID, oidc_client_secret=CLIENT_SECRET
+        data_dir=tmp_path_factory.mktemp("rp"),
+        oidc_issuer=fake.url,
+        oidc_client_id=CLIENT_ID,
+        oidc_client_secret=CLIENT_SECRET,
     )
     with LiveServer(Mount({"/auth": make_app(config)})) as server:
         yield server.url
@@ -104,7 +112,9 @@ def begin(site: str, browser: requests.Session, next_url: str | None = None) -> 
     query = "?" + urlencode({"next": next_url}) if next_url is not None else ""
     response = browser.get(site + "/auth/login/" + query, allow_redirects=False, timeout=10)
     assert response.status_code == 302, response.text
-    return {name: values[0] for name, values in parse_qs(urlsplit(response.headers["Location"]).query).items()}
+    return {
+        name: values[0] for name, values in parse_qs(urlsplit(response.headers["Location"]).query).items()
+    }
 
 
 def finish(site: str, browser: requests.Session, **query: str) -> requests.Response:
@@ -118,8 +128,17 @@ def signed_in(site: str, browser: requests.Session) -> bool:
 
 def claims(fake: FakeProvider, nonce: str | None, **changes) -> dict:
     now = int(time.time())
-    base = {"iss": fake.url, "sub": "fake-subject-1", "aud": CLIENT_ID, "exp": now + 300, "iat": now, "nonce": nonce,
-            "preferred_username": "forged", "given_name": "Fay", "family_name": "Kerr"}
+    base = {
+        "iss": fake.url,
+        "sub": "fake-subject-1",
+        "aud": CLIENT_ID,
+        "exp": now + 300,
+        "iat": now,
+        "nonce": nonce,
+        "preferred_username": "forged",
+        "given_name": "Fay",
+        "family_name": "Kerr",
+    }
     return {name: value for name, value in {**base, **changes}.items() if value is not None}
 
 
@@ -161,21 +180,51 @@ def _tampered(fake, nonce):
 
 FORGERIES = {
     "tampered signature": (_tampered, "bad signature"),
-    "alg none": (lambda fake, nonce: f"{b64({'alg': 'none', 'typ': 'JWT'})}.{b64(claims(fake, nonce))}.", "Algorithm of 'none' is not allowed"),
+    "alg none": (
+        lambda fake, nonce: f"{b64({'alg': 'none', 'typ': 'JWT'})}.{b64(claims(fake, nonce))}.",
+        "Algorithm of 'none' is not allowed",
+    ),
     "HS256 with the client secret": (
-        lambda fake, nonce: jwt.encode({"alg": "HS256"}, claims(fake, nonce), OctKey.import_key(CLIENT_SECRET), algorithms=["HS256"]),
+        lambda fake, nonce: jwt.encode(
+            {"alg": "HS256"}, claims(fake, nonce), OctKey.import_key(CLIENT_SECRET), algorithms=["HS256"]
+        ),
         "Algorithm of 'HS256' is not allowed",
     ),
-    "wrong iss": (lambda fake, nonce: rs256(fake, claims(fake, nonce, iss=fake.url + "/other")), "Invalid claim: 'iss'"),
-    "wrong aud": (lambda fake, nonce: rs256(fake, claims(fake, nonce, aud="someone-else")), "Invalid claim: 'aud'"),
-    "several audiences without azp": (lambda fake, nonce: rs256(fake, claims(fake, nonce, aud=[CLIENT_ID, "another-api"])), "Missing claim: 'azp'"),
-    "azp naming another client": (lambda fake, nonce: rs256(fake, claims(fake, nonce, azp="another-client")), "Invalid claim: 'azp'"),
-    "expired": (lambda fake, nonce: rs256(fake, claims(fake, nonce, exp=int(time.time()) - 600, iat=int(time.time()) - 900)), "The token is expired"),
-    "issued in the future": (lambda fake, nonce: rs256(fake, claims(fake, nonce, iat=int(time.time()) + 600)), "The token was issued in the future"),
+    "wrong iss": (
+        lambda fake, nonce: rs256(fake, claims(fake, nonce, iss=fake.url + "/other")),
+        "Invalid claim: 'iss'",
+    ),
+    "wrong aud": (
+        lambda fake, nonce: rs256(fake, claims(fake, nonce, aud="someone-else")),
+        "Invalid claim: 'aud'",
+    ),
+    "several audiences without azp": (
+        lambda fake, nonce: rs256(fake, claims(fake, nonce, aud=[CLIENT_ID, "another-api"])),
+        "Missing claim: 'azp'",
+    ),
+    "azp naming another client": (
+        lambda fake, nonce: rs256(fake, claims(fake, nonce, azp="another-client")),
+        "Invalid claim: 'azp'",
+    ),
+    "expired": (
+        lambda fake, nonce: rs256(
+            fake, claims(fake, nonce, exp=int(time.time()) - 600, iat=int(time.time()) - 900)
+        ),
+        "The token is expired",
+    ),
+    "issued in the future": (
+        lambda fake, nonce: rs256(fake, claims(fake, nonce, iat=int(time.time()) + 600)),
+        "The token was issued in the future",
+    ),
     "wrong nonce": (lambda fake, nonce: rs256(fake, claims(fake, "not-" + nonce)), "Invalid claim: 'nonce'"),
     "missing nonce": (lambda fake, nonce: rs256(fake, claims(fake, None)), "Missing claim: 'nonce'"),
     "missing sub": (lambda fake, nonce: rs256(fake, claims(fake, nonce, sub=None)), "Missing claim: 'sub'"),
-    "unknown kid": (lambda fake, nonce: rs256(fake, claims(fake, nonce), RSAKey.generate_key(2048, parameters={"kid": "gone"})), "No key for kid: 'gone'"),
+    "unknown kid": (
+        lambda fake, nonce: rs256(
+            fake, claims(fake, nonce), RSAKey.generate_key(2048, parameters={"kid": "gone"})
+        ),
+        "No key for kid: 'gone'",
+    ),
     "not a JWT": (lambda fake, nonce: "not-a-jwt", "Invalid JSON Web Signature"),
 }
 
@@ -199,7 +248,9 @@ def test_an_unknown_kid_fetches_the_key_set_once_more_then_refuses(site, fake, b
     finish(site, browser, code="c", state=params["state"])
     seen = fake.jwks_requests
     params = begin(site, browser)
-    fake.id_token = rs256(fake, claims(fake, params["nonce"]), RSAKey.generate_key(2048, parameters={"kid": "rotated-in"}))
+    fake.id_token = rs256(
+        fake, claims(fake, params["nonce"]), RSAKey.generate_key(2048, parameters={"kid": "rotated-in"})
+    )
     assert finish(site, browser, code="c", state=params["state"]).status_code == 403
     assert fake.jwks_requests == seen + 1
 
@@ -215,7 +266,12 @@ def test_a_replayed_state_is_refused(site, fake, browser) -> None:
     params = begin(site, browser)
     fake.id_token = rs256(fake, claims(fake, params["nonce"]))
     assert finish(site, browser, code="c", state=params["state"]).status_code == 302
-    out = browser.post(site + "/auth/logout/", data={"csrfmiddlewaretoken": browser.cookies["csrftoken"]}, allow_redirects=False, timeout=10)
+    out = browser.post(
+        site + "/auth/logout/",
+        data={"csrfmiddlewaretoken": browser.cookies["csrftoken"]},
+        allow_redirects=False,
+        timeout=10,
+    )
     assert out.headers["Location"] == site + "/auth/", "a provider without end_session_endpoint: back home"
     assert not signed_in(site, browser)
     response = finish(site, browser, code="c", state=params["state"])
@@ -243,9 +299,16 @@ def test_a_callback_without_a_code_is_refused(site, fake, browser) -> None:
 
 def test_a_code_the_provider_refuses_is_shown_as_its_error(site, fake, browser) -> None:
     params = begin(site, browser)
-    fake.token_answer = ("400 Bad Request", {"error": "invalid_grant", "error_description": "The code has expired."})
+    fake.token_answer = (
+        "400 Bad Request",
+        {"error": "invalid_grant", "error_description": "The code has expired."},
+    )
     response = finish(site, browser, code="stale", state=params["state"])
-    assert response.status_code == 403 and "invalid_grant" in response.text and "The code has expired." in response.text
+    assert (
+        response.status_code == 403
+        and "invalid_grant" in response.text
+        and "The code has expired." in response.text
+    )
     assert not signed_in(site, browser)
 
 

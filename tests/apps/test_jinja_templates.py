@@ -44,7 +44,10 @@ class Canonical(HTMLParser):
         self.items.append(("!", decl.lower()))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        masked = {name: "<token>" if dict(attrs).get("name") == TOKEN and name == "value" else value for name, value in attrs}
+        masked = {
+            name: "<token>" if dict(attrs).get("name") == TOKEN and name == "value" else value
+            for name, value in attrs
+        }
         self.items.append(("<", tag, *(f"{name}={value}" for name, value in sorted(masked.items()))))
 
     def handle_endtag(self, tag: str) -> None:
@@ -60,7 +63,13 @@ def texts(html: str) -> list[str]:
 
 
 def hrefs(html: str, tag: str = "a") -> list[str]:
-    return [attr.removeprefix("href=") for item in Canonical(html).items if item[:2] == ("<", tag) for attr in item[2:] if attr.startswith("href=")]
+    return [
+        attr.removeprefix("href=")
+        for item in Canonical(html).items
+        if item[:2] == ("<", tag)
+        for attr in item[2:]
+        if attr.startswith("href=")
+    ]
 
 
 @pytest.fixture
@@ -91,7 +100,9 @@ def test_schedule_lists_every_talk_by_day_and_track_rendered_by_jinja2(client: T
     assert all(title in shown for title in (talk.title for talk in TALKS))
 
 
-@pytest.mark.parametrize("query", ["", "?track=Core&level=advanced", "?day=2009-09-09", "?day=1999-01-01&level=expert"])
+@pytest.mark.parametrize(
+    "query", ["", "?track=Core&level=advanced", "?day=2009-09-09", "?day=1999-01-01&level=expert"]
+)
 @pytest.mark.parametrize("language", ["en", "de"])
 def test_jinja2_and_dtl_render_equivalent_html(client: TestApp, query: str, language: str) -> None:
     jinja = client.get("/jinja/" + query, headers={"Accept-Language": language})
@@ -108,7 +119,10 @@ def test_the_benchs_engine_only_rows_are_the_same_table_in_both_engines() -> Non
 
     from swapdemo.benches.jinja import ROWS
 
-    rendered = [Canonical(engines[using].from_string(ROWS).render({"talks": TALKS})).items for using in ("django", "jinja2")]
+    rendered = [
+        Canonical(engines[using].from_string(ROWS).render({"talks": TALKS})).items
+        for using in ("django", "jinja2")
+    ]
     assert rendered[0] == rendered[1]
     assert sum(item[:2] == ("<", "tr") for item in rendered[0]) == len(TALKS)
     assert ("text", TALKS[-1].title) in rendered[1]
@@ -131,7 +145,7 @@ def test_urls_and_static_paths_include_the_mount(anywhere: TestApp) -> None:
 @pytest.fixture
 def frozen_now(monkeypatch) -> None:
     """The clock the pages' naturaltime reads, stopped at 2030-03-15 12:00 UTC."""
-    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2030, 3, 15, 12, 0, tzinfo=dt.timezone.utc))
+    monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2030, 3, 15, 12, 0, tzinfo=dt.UTC))
 
 
 def test_links_follow_whatever_prefix_the_app_is_mounted_at(config) -> None:
@@ -140,7 +154,12 @@ def test_links_follow_whatever_prefix_the_app_is_mounted_at(config) -> None:
     for path in ("/elsewhere/", "/elsewhere/dtl/"):
         links = hrefs(client.get(path).text)
         assert links[0] == "/elsewhere/" and f"/elsewhere/talks/{TALKS[0].id}/" in links, path
-    assert hrefs(client.get("/elsewhere/talks/2/").text) == ["/elsewhere/", "/elsewhere/talks/1/", "/elsewhere/", "/elsewhere/talks/3/"]
+    assert hrefs(client.get("/elsewhere/talks/2/").text) == [
+        "/elsewhere/",
+        "/elsewhere/talks/1/",
+        "/elsewhere/",
+        "/elsewhere/talks/3/",
+    ]
 
 
 @pytest.mark.usefixtures("frozen_now")
@@ -151,7 +170,10 @@ def test_talk_page_shows_the_talk_with_dates_in_the_conference_time_zone(client:
     assert page.html.time["datetime"] == "2009-09-08T10:00:00-07:00"
     assert "Tuesday, Sept. 8, 2009, 10 a.m. – 10:40 a.m." in texts(page.text)
     assert "(20\xa0years, 6\xa0months ago; 40 minutes)" in page.html.find(class_="when").text
-    assert page.html.find(rel="prev")["href"] == "/jinja/talks/1/" and page.html.find(rel="next")["href"] == "/jinja/talks/3/"
+    assert (
+        page.html.find(rel="prev")["href"] == "/jinja/talks/1/"
+        and page.html.find(rel="next")["href"] == "/jinja/talks/3/"
+    )
 
 
 def test_unknown_talk_is_a_plain_404(client: TestApp) -> None:
@@ -160,7 +182,9 @@ def test_unknown_talk_is_a_plain_404(client: TestApp) -> None:
 
 
 @pytest.mark.parametrize("path", ["/jinja/", "/jinja/dtl/"])
-def test_filter_form_posts_with_csrf_flashes_a_message_and_redirects_to_a_filter_url(client: TestApp, path: str) -> None:
+def test_filter_form_posts_with_csrf_flashes_a_message_and_redirects_to_a_filter_url(
+    client: TestApp, path: str
+) -> None:
     form = client.get(path).forms[0]
     form["track"] = "Core"
     form["level"] = "advanced"
@@ -179,7 +203,11 @@ def test_invalid_filter_is_shown_with_its_error_and_nothing_is_filtered(client: 
     form = client.get("/jinja/").forms[0]
     form["day"].force_value("1999-01-01")
     page = form.submit(status=200)
-    assert page.html.find(class_="field invalid").find(class_="errorlist").text.startswith("Select a valid choice.")
+    assert (
+        page.html.find(class_="field invalid")
+        .find(class_="errorlist")
+        .text.startswith("Select a valid choice.")
+    )
     assert page.text.count('<td class="title">') == len(TALKS)
 
 
@@ -193,7 +221,9 @@ def test_post_without_the_csrf_token_is_refused(client: TestApp) -> None:
 
 
 def test_a_script_in_a_title_is_escaped_by_both_engines(client: TestApp, monkeypatch) -> None:
-    evil = dataclasses.replace(TALKS[0], id=666, title='<script>alert("pwned")</script> & more', speaker="<b>Mallory</b>")
+    evil = dataclasses.replace(
+        TALKS[0], id=666, title='<script>alert("pwned")</script> & more', speaker="<b>Mallory</b>"
+    )
     monkeypatch.setattr(views, "load_talks", lambda: (evil, *TALKS[1:]))
     for path in ("/jinja/", "/jinja/dtl/", "/jinja/talks/666/"):
         page = client.get(path)
@@ -213,7 +243,13 @@ def test_a_german_browser_gets_the_translations_and_german_formats(client: TestA
     talk = client.get(f"/jinja/talks/{TALKS[1].id}/", headers=german)
     shown = texts(schedule.text)
     assert schedule.html.html["lang"] == "de"
-    assert {"Konferenzprogramm", "120 Vorträge", "Filtern", "Dienstag, 8. September 2009", "09:00 – 09:50"} <= set(shown)
+    assert {
+        "Konferenzprogramm",
+        "120 Vorträge",
+        "Filtern",
+        "Dienstag, 8. September 2009",
+        "09:00 – 09:50",
+    } <= set(shown)
     assert "Tag:" in shown and "Alle Tracks" in shown
     assert flashed.html.find(class_="messages").li.text == "1 Vortrag passt."
     assert "1 Vortrag" in texts(flashed.text)
@@ -230,12 +266,22 @@ def test_a_talk_in_the_future_counts_down(client: TestApp, monkeypatch) -> None:
 
 def test_python_m_swapdemo_jinja_serves_the_demo_and_its_static_files_and_stops_on_sigterm() -> None:
     root = Path(__file__).resolve().parents[2]
-    with subprocess.Popen([sys.executable, "-m", "swapdemo.jinja", "--port", "0"], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as server:
+    with subprocess.Popen(
+        [sys.executable, "-m", "swapdemo.jinja", "--port", "0"],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    ) as server:
         try:
             url = re.search(r"http://127\.0\.0\.1:\d+/", server.stdout.readline()).group(0)
             page = requests.get(url + "jinja/", timeout=10)
             assert page.status_code == 200 and "Conference schedule" in page.text
-            assert requests.get(url + "static/jinja_templates/schedule.css", timeout=10).headers["Content-Type"].startswith("text/css")
+            assert (
+                requests.get(url + "static/jinja_templates/schedule.css", timeout=10)
+                .headers["Content-Type"]
+                .startswith("text/css")
+            )
             assert 'href="/jinja/"' in requests.get(url, timeout=10).text
             server.send_signal(signal.SIGTERM)
             assert server.wait(timeout=15) == 0

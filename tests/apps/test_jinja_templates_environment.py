@@ -22,14 +22,14 @@ from django.utils import translation
 
 import apps.jinja_templates
 from apps.conference import load_talks
+from apps.jinja_templates.app import make_app
 from apps.jinja_templates.forms import ScheduleFilter, renderer_for
 from apps.jinja_templates.views import SCHEDULE, TALK, schedule_context
-from apps.jinja_templates.app import make_app
 from swapdemo.kernel.config import from_environment
 
 APP_DIR = Path(apps.jinja_templates.__file__).parent
 CATALOG = APP_DIR / "locale" / "de" / "LC_MESSAGES"
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @pytest.fixture(autouse=True)
@@ -60,16 +60,25 @@ def render(source: str, **context: Any) -> str:
 
 
 def test_url_takes_positional_or_keyword_arguments_and_includes_the_script_prefix(demo_urls) -> None:
-    assert render("{{ url('talk', 7) }} {{ url('talk', talk_id=8) }} {{ url('schedule_dtl') }}") == "/jinja/talks/7/ /jinja/talks/8/ /jinja/dtl/"
+    assert (
+        render("{{ url('talk', 7) }} {{ url('talk', talk_id=8) }} {{ url('schedule_dtl') }}")
+        == "/jinja/talks/7/ /jinja/talks/8/ /jinja/dtl/"
+    )
     assert render("{{ static('jinja_templates/schedule.css') }}") == "/static/jinja_templates/schedule.css"
 
 
 def test_date_and_time_follow_the_active_language_and_the_time_zone() -> None:
     moment = dt.datetime(2009, 9, 8, 16, 30, tzinfo=UTC)  # 09:30 in Los Angeles (PDT)
     source = "{{ moment|date }} | {{ moment|time }} | {{ moment|date('D H:i e') }} | {{ day|date('l') }} | {{ none|date }}"
-    assert render(source, moment=moment, day=moment.date(), none=None) == "Sept. 8, 2009 | 9:30 a.m. | Tue 09:30 PDT | Tuesday | "
+    assert (
+        render(source, moment=moment, day=moment.date(), none=None)
+        == "Sept. 8, 2009 | 9:30 a.m. | Tue 09:30 PDT | Tuesday | "
+    )
     with translation.override("de"):
-        assert render(source, moment=moment, day=moment.date(), none=None) == "8. September 2009 | 09:30 | Di 09:30 PDT | Dienstag | "
+        assert (
+            render(source, moment=moment, day=moment.date(), none=None)
+            == "8. September 2009 | 09:30 | Di 09:30 PDT | Dienstag | "
+        )
 
 
 def test_pluralize_and_naturaltime() -> None:
@@ -77,11 +86,19 @@ def test_pluralize_and_naturaltime() -> None:
     source = "{{ n }} talk{{ n|pluralize }}, {{ n }} box{{ n|pluralize('es') }}: {{ (now - delta)|naturaltime(now) }} / {{ (now + delta)|naturaltime(now) }}"
     got = render(source, n=1, now=now, delta=dt.timedelta(hours=3))
     assert got == "1 talk, 1 box: 3\xa0hours ago / in 3\xa0hours"
-    assert render(source, n=2, now=now, delta=dt.timedelta(days=2)) == "2 talks, 2 boxes: 2\xa0days ago / in 2\xa0days"
+    assert (
+        render(source, n=2, now=now, delta=dt.timedelta(days=2))
+        == "2 talks, 2 boxes: 2\xa0days ago / in 2\xa0days"
+    )
     assert render("{{ now|naturaltime(now) }}", now=now) == "now"
     with translation.override("de"):
-        assert render("{{ (now - delta)|naturaltime(now) }}", now=now, delta=dt.timedelta(hours=3)) == "3\xa0Stunden her"
-    assert render("{{ (now - delta)|naturaltime }}", now=dt.datetime.now(UTC), delta=dt.timedelta(days=1)).startswith("1\xa0day")
+        assert (
+            render("{{ (now - delta)|naturaltime(now) }}", now=now, delta=dt.timedelta(hours=3))
+            == "3\xa0Stunden her"
+        )
+    assert render(
+        "{{ (now - delta)|naturaltime }}", now=dt.datetime.now(UTC), delta=dt.timedelta(days=1)
+    ).startswith("1\xa0day")
 
 
 def test_gettext_ngettext_and_trans_blocks_use_djangos_catalogs_and_escape_their_variables() -> None:
@@ -90,23 +107,44 @@ def test_gettext_ngettext_and_trans_blocks_use_djangos_catalogs_and_escape_their
         " | {% trans count=n %}{{ count }} talk{% pluralize %}{{ count }} talks{% endtrans %}"
         " | {{ _('No talk matches this filter.') }} {{ _('%(delta)s ago', delta=evil) }}"
     )
-    assert render(source, n=1, evil="<i>") == "Conference schedule | Filter | 1 talk | 1 talk | No talk matches this filter. &lt;i&gt; ago"
+    assert (
+        render(source, n=1, evil="<i>")
+        == "Conference schedule | Filter | 1 talk | 1 talk | No talk matches this filter. &lt;i&gt; ago"
+    )
     with translation.override("de"):
-        assert render(source, n=2, evil="<i>") == "Konferenzprogramm | Filtern | 2 Vorträge | 2 Vorträge | Kein Vortrag passt zu diesem Filter. &lt;i&gt; her"
+        assert (
+            render(source, n=2, evil="<i>")
+            == "Konferenzprogramm | Filtern | 2 Vorträge | 2 Vorträge | Kein Vortrag passt zu diesem Filter. &lt;i&gt; her"
+        )
         assert render("{{ get_language() }}") == "de"
         assert render("{{ _('January') }}") == "Januar"  # Django's own German catalogue answers too
 
 
-FILTERS = ["{{ missing|date }}", "{{ missing|time('H:i') }}", "{{ missing|naturaltime }}", "{{ missing|pluralize }}"]
+FILTERS = [
+    "{{ missing|date }}",
+    "{{ missing|time('H:i') }}",
+    "{{ missing|naturaltime }}",
+    "{{ missing|pluralize }}",
+]
 FILTERED = "[" + "|".join([*FILTERS, "{{ missing.at|date }}"]) + "]"
 
 
 def test_undefined_variables_render_empty_without_debug() -> None:
     with override_settings(DEBUG=False):
         lenient = engine()
-    assert lenient.from_string("[{{ missing }}|{{ missing.attribute }}|{% if missing %}yes{% endif %}]").render({}) == "[||]"
+    assert (
+        lenient.from_string("[{{ missing }}|{{ missing.attribute }}|{% if missing %}yes{% endif %}]").render(
+            {}
+        )
+        == "[||]"
+    )
     assert lenient.from_string(FILTERED).render({}) == "[||||]"
-    assert lenient.from_string("[{{ none|date }}|{{ none|naturaltime }}|{{ 'soon'|naturaltime }}]").render({"none": None}) == "[||soon]"
+    assert (
+        lenient.from_string("[{{ none|date }}|{{ none|naturaltime }}|{{ 'soon'|naturaltime }}]").render(
+            {"none": None}
+        )
+        == "[||soon]"
+    )
 
 
 @pytest.mark.parametrize("source", ["{{ missing }}", *FILTERS])
@@ -125,7 +163,12 @@ def test_undefined_variables_raise_when_debugging_and_the_real_pages_have_none(r
         form = ScheduleFilter(load_talks(), None, renderer=renderer_for("jinja2"))
         page = strict.get_template(SCHEDULE).render(schedule_context(form, load_talks()), rf_request)
         talks = load_talks()
-        context = {"talk": talks[0], "starts_at": dt.datetime(2009, 9, 8, 16, 0, tzinfo=UTC), "previous": None, "next": talks[1]}
+        context = {
+            "talk": talks[0],
+            "starts_at": dt.datetime(2009, 9, 8, 16, 0, tzinfo=UTC),
+            "previous": None,
+            "next": talks[1],
+        }
         talk = strict.get_template(TALK).render(context, rf_request)
     assert page.count('<td class="title">') == len(load_talks())
     assert f"<title>{talks[0].title} · Conference schedule · swapdemo</title>" in talk
@@ -137,22 +180,28 @@ def rf_request():
 
 
 def test_a_missing_template_is_djangos_template_does_not_exist() -> None:
-    with pytest.raises(TemplateDoesNotExist, match="jinja_templates/nope.html") as raised:
+    with pytest.raises(TemplateDoesNotExist, match=r"jinja_templates/nope\.html") as raised:
         get_template("jinja_templates/nope.html", using="jinja2")
     assert [tried.backend for tried in raised.value.chain] == [engines["jinja2"]]
 
 
 @pytest.mark.parametrize("tag", ["include", "extends"])
-def test_a_missing_include_or_parent_names_the_template_and_line_that_asked_for_it(tmp_path: Path, tag: str) -> None:
+def test_a_missing_include_or_parent_names_the_template_and_line_that_asked_for_it(
+    tmp_path: Path, tag: str
+) -> None:
     (tmp_path / "page.html").write_text(f"<h1>Page</h1>\n\n{{% {tag} 'gone.html' %}}\n")
     template = engine([tmp_path]).get_template("page.html")
-    with pytest.raises(TemplateDoesNotExist, match=r"gone\.html \(asked for by page\.html, line 3\)") as raised:
+    with pytest.raises(
+        TemplateDoesNotExist, match=r"gone\.html \(asked for by page\.html, line 3\)"
+    ) as raised:
         template.render({})
     assert isinstance(raised.value.__cause__, jinja2.TemplateNotFound)
 
 
 def test_syntax_errors_are_djangos_naming_the_file_and_line(tmp_path: Path) -> None:
-    (tmp_path / "broken.html").write_text("<p>one</p>\n<p>two</p>\n{% for talk in talks %}\n<p>{{ talk }</p>\n")
+    (tmp_path / "broken.html").write_text(
+        "<p>one</p>\n<p>two</p>\n{% for talk in talks %}\n<p>{{ talk }</p>\n"
+    )
     (tmp_path / "child.html").write_text("{% extends 'broken.html' %}\n")
     jinja = engine([tmp_path])
     with pytest.raises(TemplateSyntaxError) as raised:
@@ -165,7 +214,10 @@ def test_syntax_errors_are_djangos_naming_the_file_and_line(tmp_path: Path) -> N
     assert raised.value.template_debug["during"] == "<p>{{ talk }</p>"
     with pytest.raises(TemplateSyntaxError, match=r"\(broken\.html, line 4\)") as raised:
         jinja.get_template("child.html").render({})
-    assert (raised.value.template_debug["name"], raised.value.template_debug["line"]) == (str(tmp_path / "broken.html"), 4)
+    assert (raised.value.template_debug["name"], raised.value.template_debug["line"]) == (
+        str(tmp_path / "broken.html"),
+        4,
+    )
 
 
 def test_each_template_is_compiled_once_per_process(rf_request, demo_urls, monkeypatch) -> None:
@@ -181,7 +233,11 @@ def test_each_template_is_compiled_once_per_process(rf_request, demo_urls, monke
     form = ScheduleFilter(load_talks(), None, renderer=renderer_for("jinja2"))
     for _ in range(3):
         jinja.get_template(SCHEDULE).render(schedule_context(form, load_talks()), rf_request)
-    assert sorted(compiled) == ["jinja_templates/base.html", "jinja_templates/macros.html", "jinja_templates/schedule.html"]
+    assert sorted(compiled) == [
+        "jinja_templates/base.html",
+        "jinja_templates/macros.html",
+        "jinja_templates/schedule.html",
+    ]
     assert engines["jinja2"].env.get_template(SCHEDULE) is engines["jinja2"].env.get_template(SCHEDULE)
 
 
@@ -189,7 +245,9 @@ def _extracted() -> dict[str | tuple[str, ...], list[str]]:
     with (APP_DIR / "babel.cfg").open() as cfg:
         method_map, options_map = parse_mapping_cfg(cfg)
     found: dict[str | tuple[str, ...], list[str]] = {}
-    for filename, _lineno, message, _comments, _context in extract_from_dir(str(APP_DIR), method_map, options_map):
+    for filename, _lineno, message, _comments, _context in extract_from_dir(
+        str(APP_DIR), method_map, options_map
+    ):
         found.setdefault(message, []).append(filename)
     return found
 
@@ -199,7 +257,9 @@ def test_babel_config_extracts_the_jinja2_and_python_strings() -> None:
     assert "jinja2/jinja_templates/base.html" in found["Conference schedule"]
     assert found[("%(count)s talk", "%(count)s talks")] == ["jinja2/jinja_templates/schedule.html"]
     assert found["Back to the schedule"] == ["jinja2/jinja_templates/talk.html"]
-    assert found["Track"] == ["forms.py"] and found[("%(count)d talk matches.", "%(count)d talks match.")] == ["views.py"]
+    assert found["Track"] == ["forms.py"] and found[
+        ("%(count)d talk matches.", "%(count)d talks match.")
+    ] == ["views.py"]
     assert found["%(delta)s ago"] == ["environment.py"]
 
 
@@ -214,4 +274,6 @@ def test_german_catalogue_translates_every_extracted_string_and_the_mo_matches_t
         if isinstance(msgid, tuple):
             assert [compiled.ngettext(*msgid, n) for n in (1, 2)] == list(message.string), msgid
         else:
-            assert compiled.gettext(msgid) == message.string, f"django.mo is stale for {msgid!r}: run pybabel compile"
+            assert compiled.gettext(msgid) == message.string, (
+                f"django.mo is stale for {msgid!r}: run pybabel compile"
+            )

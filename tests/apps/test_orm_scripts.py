@@ -49,7 +49,9 @@ class Script:
         return [sys.executable, "-m", "swapdemo.orm_script", *map(str, args)]
 
     def __call__(self, *args: str | Path, status: int = 0) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run(self.command(*args), env=self.env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            self.command(*args), env=self.env, cwd=ROOT, capture_output=True, text=True, timeout=300
+        )
         assert done.returncode == status, done.stderr
         assert "Traceback" not in done.stderr
         return done
@@ -60,7 +62,9 @@ class Script:
                 return connection.execute(sql).fetchall()
         import psycopg
 
-        with psycopg.connect(TEST_DATABASE_URL, options=f"-c search_path={self.schema}", autocommit=True) as connection:
+        with psycopg.connect(
+            TEST_DATABASE_URL, options=f"-c search_path={self.schema}", autocommit=True
+        ) as connection:
             return connection.execute(sql).fetchall()
 
     def count(self) -> int:
@@ -85,7 +89,9 @@ def postgres_script(tmp_path: Path) -> Iterator[Script]:
         connection.execute(f"CREATE SCHEMA {schema}")
     separator = "&" if "?" in TEST_DATABASE_URL else "?"
     try:
-        yield Script(f"{TEST_DATABASE_URL}{separator}options={quote(f'-c search_path={schema}')}", tmp_path, schema)
+        yield Script(
+            f"{TEST_DATABASE_URL}{separator}options={quote(f'-c search_path={schema}')}", tmp_path, schema
+        )
     finally:
         with psycopg.connect(TEST_DATABASE_URL, autocommit=True) as connection:
             connection.execute(f"DROP SCHEMA {schema} CASCADE")
@@ -114,7 +120,10 @@ def json_report(script: Script) -> dict[str, Any]:
     report = json.loads(script("report", "--format", "json").stdout)
     for section in report.values():
         assert section["total"]["talks"] == sum(row["talks"] for row in section["rows"])
-    return {kind: {row["label"]: (row["talks"], row["minutes"]) for row in section["rows"]} for kind, section in report.items()}
+    return {
+        kind: {row["label"]: (row["talks"], row["minutes"]) for row in section["rows"]}
+        for kind, section in report.items()
+    }
 
 
 # Files, in-process: no database involved.
@@ -125,7 +134,9 @@ def test_help_names_every_subcommand_and_the_import_options(capsys: pytest.Captu
         main(["--help"])
     assert exit.value.code == 0
     out = capsys.readouterr().out
-    assert all(command in out for command in ("migrate", "generate", "import", "report", "refresh", "DATABASE_URL"))
+    assert all(
+        command in out for command in ("migrate", "generate", "import", "report", "refresh", "DATABASE_URL")
+    )
     with pytest.raises(SystemExit):
         main(["import", "--help"])
     out = capsys.readouterr().out
@@ -139,11 +150,16 @@ def test_generate_writes_a_file_that_reads_back_as_the_same_talks(tmp_path: Path
     assert list(TalkFile(path)) == list(generate(500, seed=7))
 
 
-def test_an_output_file_of_unknown_format_is_refused_before_it_is_touched(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_output_file_of_unknown_format_is_refused_before_it_is_touched(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     notes = tmp_path / "notes.txt"
     notes.write_text("keep me\n")
     assert main(["generate", "3", "-o", str(notes)]) == 1
-    assert "notes.txt: unknown format; name it .csv, .jsonl or .json, or pass --format" in capsys.readouterr().err
+    assert (
+        "notes.txt: unknown format; name it .csv, .jsonl or .json, or pass --format"
+        in capsys.readouterr().err
+    )
     assert notes.read_text() == "keep me\n"
     assert main(["generate", "3", "-o", str(notes), "--format", "csv"]) == 0
     assert notes.read_text().startswith("id,title,") and len(notes.read_text().splitlines()) == 4
@@ -187,11 +203,18 @@ def test_bad_rows_come_with_the_line_they_start_on(tmp_path: Path) -> None:
         (5, "expected 10 values, one per column of the header"),
         (6, "talk field 'day' is invalid"),
     ]
-    assert str(bad[0]) == f"{csv_file}:4: talk field 'duration' is invalid: expected a positive integer, got 'forty'"
+    assert (
+        str(bad[0])
+        == f"{csv_file}:4: talk field 'duration' is invalid: expected a positive integer, got 'forty'"
+    )
     lines = tmp_path / "talks.jsonl"
-    lines.write_text("\n".join([json.dumps(good), "{not json", "", json.dumps(good | {"level": "expert"}), "[1]"]) + "\n")
+    lines.write_text(
+        "\n".join([json.dumps(good), "{not json", "", json.dumps(good | {"level": "expert"}), "[1]"]) + "\n"
+    )
     assert [(row.line, row.reason[:20]) for row in TalkFile(lines) if isinstance(row, BadRow)] == [
-        (2, "not JSON: Expecting "), (4, "talk field 'level' i"), (5, "expected an object w"),
+        (2, "not JSON: Expecting "),
+        (4, "talk field 'level' i"),
+        (5, "expected an object w"),
     ]
     array = tmp_path / "talks.json"
     array.write_text(json.dumps([good, good | {"id": 0}, good], indent=2))
@@ -207,7 +230,9 @@ def test_bad_rows_come_with_the_line_they_start_on(tmp_path: Path) -> None:
         ("talks.json", '[\n  {"id": 1} {"id": 2}\n]', ":2: expected ',' or ']'"),
     ],
 )
-def test_a_file_that_cannot_be_read_as_talks_is_an_error_not_a_row(tmp_path: Path, name: str, text: str, message: str) -> None:
+def test_a_file_that_cannot_be_read_as_talks_is_an_error_not_a_row(
+    tmp_path: Path, name: str, text: str, message: str
+) -> None:
     path = tmp_path / name
     path.write_text(text)
     with pytest.raises(DataFileError, match=message):
@@ -219,7 +244,10 @@ def test_a_file_that_cannot_be_read_as_talks_is_an_error_not_a_row(tmp_path: Pat
 
 def test_first_use_migrates_and_migrate_can_undo_it(script: Script) -> None:
     first = script("report")
-    assert "first use: applied migrations orm_scripts.0001_initial, orm_scripts.0002_talk_summary" in first.stderr
+    assert (
+        "first use: applied migrations orm_scripts.0001_initial, orm_scripts.0002_talk_summary"
+        in first.stderr
+    )
     assert "Talks per track" in first.stdout and "total" in first.stdout
     assert "No migrations to apply" in script("migrate").stdout
     assert "Unapplying orm_scripts.0002_talk_summary... OK" in script("migrate", "zero").stdout
@@ -230,19 +258,29 @@ def test_import_is_an_idempotent_upsert_and_the_report_counts_it(script: Script,
     talks = list(generate(1_500, seed=1))
     data = write(tmp_path / "talks.csv", talks)
     first = script("import", data, "--batch-size", "400", "--progress")
-    assert "imported 1,500 rows" in first.stdout and "in 4 batches" in first.stdout and "0 -> 1,500" in first.stdout
+    assert (
+        "imported 1,500 rows" in first.stdout
+        and "in 4 batches" in first.stdout
+        and "0 -> 1,500" in first.stdout
+    )
     assert "100%" in first.stderr
     assert "1,500 -> 1,500" in script("import", data).stdout
-    assert script.query("SELECT count(*), count(DISTINCT id), min(id), max(id) FROM orm_scripts_talk") == [(1_500, 1_500, 1, 1_500)]
+    assert script.query("SELECT count(*), count(DISTINCT id), min(id), max(id) FROM orm_scripts_talk") == [
+        (1_500, 1_500, 1, 1_500)
+    ]
     assert json_report(script) == expected_report(talks)
 
-    changed = [talk.to_dict() | {"title": "Retitled"} for talk in talks[:10]] + [talk.to_dict() for talk in generate(1_510, seed=1)][1_500:]
+    changed = [talk.to_dict() | {"title": "Retitled"} for talk in talks[:10]] + [
+        talk.to_dict() for talk in generate(1_510, seed=1)
+    ][1_500:]
     more = write(tmp_path / "more.jsonl", map(Talk.from_dict, changed))
     assert "1,500 -> 1,510" in script("import", more).stdout
     assert script.query("SELECT count(*) FROM orm_scripts_talk WHERE title = 'Retitled'") == [(10,)]
     script("export", "-o", tmp_path / "export.csv")
     exported = list(TalkFile(tmp_path / "export.csv"))
-    assert exported == [Talk.from_dict(row) for row in changed[:10]] + talks[10:] + list(map(Talk.from_dict, changed[10:]))
+    assert exported == [Talk.from_dict(row) for row in changed[:10]] + talks[10:] + list(
+        map(Talk.from_dict, changed[10:])
+    )
 
 
 def test_the_report_reads_the_summary_refresh_updates_as_text_csv_or_json(script: Script) -> None:
@@ -260,7 +298,9 @@ def test_the_report_reads_the_summary_refresh_updates_as_text_csv_or_json(script
     assert len(re.findall(rf"^  total +{len(load_talks())} ", text, re.M)) == 3
 
 
-def test_bad_rows_are_skipped_with_their_line_and_strict_stops_at_the_first(script: Script, tmp_path: Path) -> None:
+def test_bad_rows_are_skipped_with_their_line_and_strict_stops_at_the_first(
+    script: Script, tmp_path: Path
+) -> None:
     lines = [json.dumps(talk.to_dict()) for talk in generate(20)]
     lines[4], lines[11] = "{broken", json.dumps(json.loads(lines[11]) | {"duration": -5})
     data = tmp_path / "talks.jsonl"
@@ -269,11 +309,16 @@ def test_bad_rows_are_skipped_with_their_line_and_strict_stops_at_the_first(scri
     assert f"{data}:5: not JSON" in strict.stderr and "--strict" in strict.stderr
     assert script.count() == 3
     lenient = script("import", data)
-    assert f"skipped {data}:5: not JSON" in lenient.stderr and f"skipped {data}:12: talk field 'duration'" in lenient.stderr
+    assert (
+        f"skipped {data}:5: not JSON" in lenient.stderr
+        and f"skipped {data}:12: talk field 'duration'" in lenient.stderr
+    )
     assert "(2 bad rows skipped)" in lenient.stdout and script.count() == 18
 
 
-def test_rows_the_table_cannot_hold_are_bad_rows_and_the_rest_of_their_batch_is_kept(script: Script, tmp_path: Path) -> None:
+def test_rows_the_table_cannot_hold_are_bad_rows_and_the_rest_of_their_batch_is_kept(
+    script: Script, tmp_path: Path
+) -> None:
     good = [talk.to_dict() for talk in generate(5)]
     rows = [
         good[0],
@@ -285,28 +330,46 @@ def test_rows_the_table_cannot_hold_are_bad_rows_and_the_rest_of_their_batch_is_
     data = tmp_path / "talks.jsonl"
     data.write_text("".join(json.dumps(row) + "\n" for row in rows))
     done = script("import", data)
-    assert f"skipped {data}:2: talk field 'title' is too long for the table: 201 characters, at most 200" in done.stderr
+    assert (
+        f"skipped {data}:2: talk field 'title' is too long for the table: 201 characters, at most 200"
+        in done.stderr
+    )
     assert f"skipped {data}:3: talk field 'id' is out of the table's range" in done.stderr
     assert f"skipped {data}:4: talk field 'abstract' contains a NUL character" in done.stderr
     on_postgres = script.schema is not None
-    assert (f"skipped {data}:5: talk field 'duration' is out of the table's range 0..32767: 40000" in done.stderr) is on_postgres
+    assert (
+        f"skipped {data}:5: talk field 'duration' is out of the table's range 0..32767: 40000" in done.stderr
+    ) is on_postgres
     kept = [good[0]["id"]] + ([] if on_postgres else [good[4]["id"]])
     assert [row[0] for row in script.query("SELECT id FROM orm_scripts_talk ORDER BY id")] == kept
 
 
 def test_an_id_twice_in_one_batch_keeps_its_last_row(script: Script, tmp_path: Path) -> None:
     first, second = list(generate(2))
-    data = write(tmp_path / "talks.jsonl", [first, second, Talk.from_dict(first.to_dict() | {"title": "Second version"})])
+    data = write(
+        tmp_path / "talks.jsonl",
+        [first, second, Talk.from_dict(first.to_dict() | {"title": "Second version"})],
+    )
     script("import", data)
-    assert script.query("SELECT id, title FROM orm_scripts_talk ORDER BY id") == [(1, "Second version"), (2, second.title)]
+    assert script.query("SELECT id, title FROM orm_scripts_talk ORDER BY id") == [
+        (1, "Second version"),
+        (2, second.title),
+    ]
 
 
-def test_an_import_killed_part_way_then_run_again_has_every_row_exactly_once(script: Script, tmp_path: Path) -> None:
+def test_an_import_killed_part_way_then_run_again_has_every_row_exactly_once(
+    script: Script, tmp_path: Path
+) -> None:
     total, batch = 8_000, 50
     data = write(tmp_path / "talks.jsonl", generate(total))
     script("migrate")
-    with subprocess.Popen(script.command("import", data, "--batch-size", batch), env=script.env, cwd=ROOT,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as importing:
+    with subprocess.Popen(
+        script.command("import", data, "--batch-size", batch),
+        env=script.env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    ) as importing:
         try:
             while script.count() < 2 * batch:
                 assert importing.poll() is None, "the import finished before it could be killed"

@@ -30,7 +30,9 @@ def dump(path: Path, rows: list[Any], **options: Any) -> Path:
 
 def read(path: Path) -> list[tuple[int, str] | dict[str, Any]]:
     """What a reader sees: a talk as its dict, a bad row as its line and reason."""
-    return [(item.line, item.reason) if isinstance(item, BadRow) else item.to_dict() for item in TalkFile(path)]
+    return [
+        (item.line, item.reason) if isinstance(item, BadRow) else item.to_dict() for item in TalkFile(path)
+    ]
 
 
 def test_a_one_line_array_of_20k_talks_is_read_whole_in_little_memory(tmp_path: Path) -> None:
@@ -63,7 +65,16 @@ def test_a_chunk_may_end_anywhere_without_changing_what_is_read(
     assert [row for row in expected if isinstance(row, dict)] == talks
     not_a_talk = "expected an object with the talk's fields, got "
     reasons = [row[1].removeprefix(not_a_talk) for row in expected if isinstance(row, tuple)]
-    assert reasons == ["int", "float", "float", "bool", "NoneType", "str", "list", "talk is missing field 'id'"]
+    assert reasons == [
+        "int",
+        "float",
+        "float",
+        "bool",
+        "NoneType",
+        "str",
+        "list",
+        "talk is missing field 'id'",
+    ]
     monkeypatch.setattr(datafiles, "CHUNK", chunk)
     assert read(path) == expected
 
@@ -118,13 +129,19 @@ def test_a_broken_array_is_an_error_on_the_right_line_whatever_the_chunk_size(
 
 def test_an_item_longer_than_the_cap_is_an_error_on_the_line_it_starts_on(tmp_path: Path) -> None:
     talk = next(generate(1)).to_dict()
-    path = dump(tmp_path / "talks.json", [talk, talk | {"abstract": "x" * (2 * datafiles.MAX_ITEM)}, talk], indent=1)
+    path = dump(
+        tmp_path / "talks.json", [talk, talk | {"abstract": "x" * (2 * datafiles.MAX_ITEM)}, talk], indent=1
+    )
     with pytest.raises(DataFileError, match=r":14: an array item longer than 1,048,576 characters"):
         list(TalkFile(path))
 
 
 @pytest.mark.parametrize("indent", [None, 0, 2, "\t"])
-def test_pretty_printed_and_one_line_arrays_read_the_same_talks(tmp_path: Path, indent: int | str | None) -> None:
+def test_pretty_printed_and_one_line_arrays_read_the_same_talks(
+    tmp_path: Path, indent: int | str | None
+) -> None:
     talks = list(generate(500, seed=3))
-    path = dump(tmp_path / "talks.json", [talk.to_dict() for talk in talks], indent=indent, ensure_ascii=False)
+    path = dump(
+        tmp_path / "talks.json", [talk.to_dict() for talk in talks], indent=indent, ensure_ascii=False
+    )
     assert list(TalkFile(path)) == talks

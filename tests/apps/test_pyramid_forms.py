@@ -77,7 +77,9 @@ def test_the_form_page_is_pyramid_rendering_django_widgets(client) -> None:
     assert (page.headers["X-Frame-Options"], page.headers["X-Content-Type-Options"]) == ("DENY", "nosniff")
     assert page.headers["Cross-Origin-Opener-Policy"] == "same-origin"
     form = page.forms["proposal"]
-    assert form.method.upper() == "POST" and form.enctype == "multipart/form-data" and form["csrf_token"].value
+    assert (
+        form.method.upper() == "POST" and form.enctype == "multipart/form-data" and form["csrf_token"].value
+    )
     day = page.html.select_one("input[name=preferred_day]")
     assert (day["type"], day["min"], day["max"]) == ("date", "2009-09-08", "2009-09-10")
     assert page.html.select_one("input[name=slides]")["accept"] == ".pdf,application/pdf"
@@ -103,9 +105,15 @@ def test_invalid_input_comes_back_with_django_messages_the_values_kept_and_nothi
         "Ensure this value is less than or equal to 2009-09-10.",
     }
     form = page.forms["proposal"]
-    assert [form[name].value for name in ("title", "email", "duration")] == [VALID["title"], "not-an-address", "90"]
+    assert [form[name].value for name in ("title", "email", "duration")] == [
+        VALID["title"],
+        "not-an-address",
+        "90",
+    ]
     assert form["level"].value == "intermediate" and form["track"].value == "Core"
-    assert [box.checked for box in form.fields["topics"]] == [code in ("orm", "testing") for code, _ in TOPICS]
+    assert [box.checked for box in form.fields["topics"]] == [
+        code in ("orm", "testing") for code, _ in TOPICS
+    ]
     assert listed_titles(client) == []
 
 
@@ -114,19 +122,31 @@ def test_every_value_of_a_multi_value_field_is_kept(client) -> None:
     topics = [tag.get_text() for tag in client.get("/forms/proposals/").html.select(".topic")]
     assert topics == ["Forms", "Testing", "Security"]
     token = client.get("/forms/").forms["proposal"]["csrf_token"].value
-    tampered = client.post("/forms/", [("csrf_token", token), *VALID.items(), ("topics", "forms"), ("topics", "cobol")])
+    tampered = client.post(
+        "/forms/", [("csrf_token", token), *VALID.items(), ("topics", "forms"), ("topics", "cobol")]
+    )
     assert errors(tampered) == ["Select a valid choice. cobol is not one of the available choices."]
 
 
 def test_the_bridge_keeps_repeated_keys_and_turns_uploads_into_django_files() -> None:
     post = MultiDict(
-        [("topics", "a"), ("topics", "b"), ("slides", ("../talk.pdf", PDF)), ("topics", "c"), ("slides", ("..", b"x"))]
+        [
+            ("topics", "a"),
+            ("topics", "b"),
+            ("slides", ("../talk.pdf", PDF)),
+            ("topics", "c"),
+            ("slides", ("..", b"x")),
+        ]
     )
     request = Request.blank("/", POST=post)
     data, files = form_data(request)
     assert data.getlist("topics") == ["a", "b", "c"]
     (upload,) = files.getlist("slides")
-    assert isinstance(upload, UploadedFile) and (upload.name, upload.size, upload.read()) == ("talk.pdf", len(PDF), PDF)
+    assert isinstance(upload, UploadedFile) and (upload.name, upload.size, upload.read()) == (
+        "talk.pdf",
+        len(PDF),
+        PDF,
+    )
     request._process_finished_callbacks()  # what Pyramid's router does once the response is ready
     assert upload.closed
 
@@ -137,7 +157,10 @@ def test_slides_are_stored_and_downloadable_under_their_unicode_name(client) -> 
     assert link.get_text() == "Überblick 2009.pdf"
     download = client.get(link["href"])
     assert download.body == PDF and download.content_type == "application/pdf"
-    assert download.headers["Content-Disposition"] == f"attachment; filename*=UTF-8''{quote('Überblick 2009.pdf')}"
+    assert (
+        download.headers["Content-Disposition"]
+        == f"attachment; filename*=UTF-8''{quote('Überblick 2009.pdf')}"
+    )
     client.get("/forms/proposals/99/slides", status=404)
     client.get("/forms/proposals/99999999999999999999/slides", status=404)  # past SQLite's integers
 
@@ -153,7 +176,9 @@ def test_slides_over_the_size_limit_are_refused_with_a_form_error(client) -> Non
 def test_slides_of_the_wrong_type_are_refused_by_name_and_by_content(client) -> None:
     page = fill(client.get("/forms/"), slides=Upload("notes.txt", b"plain text", "text/plain")).submit()
     assert "File extension “txt” is not allowed. Allowed extensions are: pdf." in errors(page)
-    page = fill(client.get("/forms/"), slides=Upload("slides.pdf", b"\x89PNG\r\n\x1a\n", "application/pdf")).submit()
+    page = fill(
+        client.get("/forms/"), slides=Upload("slides.pdf", b"\x89PNG\r\n\x1a\n", "application/pdf")
+    ).submit()
     assert errors(page) == ["This file does not look like a PDF."]
     assert listed_titles(client) == []
 
@@ -166,16 +191,21 @@ def test_a_body_over_the_limit_is_refused_before_parsing_with_a_readable_413(cli
 
 
 @pytest.mark.parametrize("padding", [0, MAX_BODY_BYTES], ids=["fits", "too large"])
-def test_a_body_without_a_length_is_held_to_the_same_limit_and_kept_when_it_fits(client, padding: int) -> None:
+def test_a_body_without_a_length_is_held_to_the_same_limit_and_kept_when_it_fits(
+    client, padding: int
+) -> None:
     form = fill(client.get("/forms/"))
     fields = [(name, value) for name, value in form.submit_fields() if name != "slides"]
     body = urlencode(fields).encode() + b"&padding=" + b"0" * padding
     # How gunicorn hands over a chunked body: no CONTENT_LENGTH, and wsgi.input_terminated.
     stream = io.BytesIO(body)
     environ = {
-        "REQUEST_METHOD": "POST", "PATH_INFO": "/forms/", "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/forms/",
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
         "HTTP_COOKIE": "; ".join(f"{name}={value}" for name, value in client.cookies.items()),
-        "wsgi.input": stream, "wsgi.input_terminated": True,
+        "wsgi.input": stream,
+        "wsgi.input_terminated": True,
     }
     setup_testing_defaults(environ)
     response = Request(environ).get_response(client.app)
@@ -214,13 +244,17 @@ def test_error_messages_speak_the_language_of_accept_language(client, accept_lan
     page = fill(client.get("/forms/"), title="", email="kaputt").submit(headers=headers)
     assert errors(page)[0] == required
     german = required.startswith("Dieses")
-    assert ("Bitte gültige E-Mail-Adresse eingeben." if german else "Enter a valid email address.") in errors(page)
+    assert ("Bitte gültige E-Mail-Adresse eingeben." if german else "Enter a valid email address.") in errors(
+        page
+    )
     assert page.html.html["lang"] == ("de" if german else "en")
 
 
 def test_non_ascii_and_markup_round_trip_as_text(client) -> None:
     title = "Ünïcödé — フォームの検証 🐍 <script>alert(1)</script>"
-    fill(client.get("/forms/"), title=title, speaker="José Dvořák", abstract="Ça marche, 很好.").submit().follow()
+    fill(
+        client.get("/forms/"), title=title, speaker="José Dvořák", abstract="Ça marche, 很好."
+    ).submit().follow()
     listing = client.get("/forms/proposals/")
     assert listing.html.select_one("article h2").get_text() == f"#1 {title}"
     assert "José Dvořák" in listing.text and "Ça marche, 很好." in listing.text
@@ -238,7 +272,9 @@ def test_proposals_survive_a_new_app_instance(config) -> None:
 def test_a_database_failure_keeps_the_visitors_input_and_says_so(client, config) -> None:
     (config.data_dir / "pyramid_forms.sqlite3").unlink()
     page = fill(client.get("/forms/")).submit(status=503)
-    assert "could not be saved just now" in page.text and page.forms["proposal"]["title"].value == VALID["title"]
+    assert (
+        "could not be saved just now" in page.text and page.forms["proposal"]["title"].value == VALID["title"]
+    )
     listing = client.get("/forms/proposals/", status=503)
     assert listing.html.h1.get_text() == "Proposals are unavailable" and "sqlite" not in listing.text.lower()
 
@@ -283,8 +319,12 @@ def _environ_without_django_settings(data_dir: Path) -> dict[str, str]:
 
 def test_alone_it_configures_only_what_forms_need(tmp_path) -> None:
     result = subprocess.run(
-        [sys.executable, "-c", ALONE], cwd=ROOT, env=_environ_without_django_settings(tmp_path),
-        capture_output=True, text=True, timeout=60,
+        [sys.executable, "-c", ALONE],
+        cwd=ROOT,
+        env=_environ_without_django_settings(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
@@ -298,7 +338,9 @@ def test_python_m_swapdemo_pyramid_forms_serves_the_demo_alone(tmp_path) -> None
     output = {"stdout": subprocess.PIPE, "stderr": subprocess.STDOUT, "text": True}
     with subprocess.Popen(command, cwd=ROOT, env=environ, **output) as server:
         try:
-            started = (re.search(r"http://127\.0\.0\.1:\d+/", line) for line in server.stdout)  # warnings may come first
+            started = (
+                re.search(r"http://127\.0\.0\.1:\d+/", line) for line in server.stdout
+            )  # warnings may come first
             url = next(match for match in started if match).group(0)
             session = requests.Session()
             page = session.get(url + "forms/", timeout=10)

@@ -58,7 +58,10 @@ def test_one_talk_by_id_and_a_404_in_json_for_a_missing_one(api) -> None:
         ("day__gte=2009-09-09&start__lt=12:00", lambda t: str(t.day) >= "2009-09-09" and t.start.hour < 12),
         ("title__contains=Django", lambda t: "Django" in t.title),
         ("title__icontains=django", lambda t: "django" in t.title.lower()),
-        ("not.track=Lightning&not.level__in=advanced", lambda t: t.track != "Lightning" and t.level != "advanced"),
+        (
+            "not.track=Lightning&not.level__in=advanced",
+            lambda t: t.track != "Lightning" and t.level != "advanced",
+        ),
         ("id__in=", lambda t: False),
     ],
 )
@@ -72,7 +75,9 @@ def test_search_and_ordering_by_several_fields(api) -> None:
     found = api.get("/talks/?search=ORM&limit=1000").json["results"]
     assert found and all("orm" in (r["title"] + r["speaker"] + r["abstract"]).lower() for r in found)
     ordered = api.get("/talks/?ordering=-duration,title&limit=1000").json["results"]
-    assert [(r["duration"], r["title"]) for r in ordered] == sorted(((r["duration"], r["title"]) for r in ordered), key=lambda p: (-p[0], p[1]))
+    assert [(r["duration"], r["title"]) for r in ordered] == sorted(
+        ((r["duration"], r["title"]) for r in ordered), key=lambda p: (-p[0], p[1])
+    )
 
 
 @pytest.mark.parametrize(
@@ -91,10 +96,16 @@ def test_search_and_ordering_by_several_fields(api) -> None:
         ("limit=" + "9" * 5000, "limit", "from 0 to 1000"),  # past Python's limit for int(str)
         ("id=" + "1" * 101, "id", "expects a whole number"),
         ("start__gte=9:5", "start__gte", "expects a time"),
-        ("start__gte=14:00%2B01:00", "start__gte", "expects a time"),  # a zone: the schedule's times have none
+        (
+            "start__gte=14:00%2B01:00",
+            "start__gte",
+            "expects a time",
+        ),  # a zone: the schedule's times have none
     ],
 )
-def test_a_bad_parameter_is_a_400_with_a_json_message_naming_it(api, query: str, parameter: str, message: str) -> None:
+def test_a_bad_parameter_is_a_400_with_a_json_message_naming_it(
+    api, query: str, parameter: str, message: str
+) -> None:
     response = api.get(f"/talks/?{query}", status=400)
     assert response.content_type == "application/json"
     assert response.json["parameter"] == parameter and message in response.json["error"]

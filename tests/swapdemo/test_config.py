@@ -34,7 +34,14 @@ def test_missing_secret_key_gives_a_random_one_with_a_warning(caplog) -> None:
 
 
 def test_typed_values_and_database_url() -> None:
-    config = load({"SWAPDEMO_SECRET_KEY": "k", "SWAPDEMO_DEBUG": "yes", "DATABASE_URL": "postgresql://u@127.0.0.1:5432/test", "SWAPDEMO_PROFILE_SAMPLE": "20"})
+    config = load(
+        {
+            "SWAPDEMO_SECRET_KEY": "k",
+            "SWAPDEMO_DEBUG": "yes",
+            "DATABASE_URL": "postgresql://u@127.0.0.1:5432/test",
+            "SWAPDEMO_PROFILE_SAMPLE": "20",
+        }
+    )
     assert config.debug is True and config.profile_sample_every == 20
     assert config.database["ENGINE"] == "django.db.backends.postgresql" and config.database["NAME"] == "test"
 
@@ -61,7 +68,9 @@ def test_a_cache_url_without_the_redis_package_fails_at_start_up(monkeypatch) ->
     import importlib.util
 
     find_spec = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *args: None if name == "redis" else find_spec(name, *args))
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *args: None if name == "redis" else find_spec(name, *args)
+    )
     with pytest.raises(ImproperlyConfigured, match=r"needs the redis package: pip install -e '\.\[redis\]'"):
         load({"SWAPDEMO_SECRET_KEY": "k", "SWAPDEMO_CACHE_URL": "redis://127.0.0.1:6379/0"})
 
@@ -70,7 +79,10 @@ def _check_deploy(**extra: str) -> str:
     env = {**os.environ, "SWAPDEMO_SECRET_KEY": "a-long-random-deploy-key-" + "q7" * 30, **extra}
     result = subprocess.run(
         [sys.executable, "-m", "django", "check", "--deploy", "--settings=swapdemo.settings"],
-        capture_output=True, text=True, cwd=ROOT, env=env,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
     )
     return result.stdout + result.stderr
 
@@ -87,8 +99,10 @@ def test_check_deploy_is_clean_with_https_on() -> None:
 
 def test_error_reports_and_reprs_keep_keys_passwords_and_tokens_out() -> None:
     secrets = {
-        "SWAPDEMO_SECRET_KEY": "key-secret", "DATABASE_URL": "postgresql://app:db-secret@db.example.org/talks",
-        "SWAPDEMO_CACHE_URL": "redis://:redis-secret@cache.example.org:6379/0", "SWAPDEMO_PROFILE_TOKEN": "token-secret",
+        "SWAPDEMO_SECRET_KEY": "key-secret",
+        "DATABASE_URL": "postgresql://app:db-secret@db.example.org/talks",
+        "SWAPDEMO_CACHE_URL": "redis://:redis-secret@cache.example.org:6379/0",
+        "SWAPDEMO_PROFILE_TOKEN": "token-secret",
         "SWAPDEMO_API_URL": "https://reader:api-secret@api.example.org/api/",
     }
     # What Django's debug page and error mails list: every setting, through the settings' filter.
@@ -98,6 +112,12 @@ def test_error_reports_and_reprs_keep_keys_passwords_and_tokens_out() -> None:
         "print(f().get_safe_settings()); print(repr(from_environment()))"
     )
     env = {**os.environ, **secrets, "DJANGO_SETTINGS_MODULE": "swapdemo.settings"}
-    shown = subprocess.run([sys.executable, "-c", show], env=env, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    shown = subprocess.run(
+        [sys.executable, "-c", show], env=env, cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
     assert "'CACHES'" in shown and "Config(" in shown
-    assert [secret for secret in ("key-secret", "db-secret", "redis-secret", "token-secret", "api-secret") if secret in shown] == []
+    assert [
+        secret
+        for secret in ("key-secret", "db-secret", "redis-secret", "token-secret", "api-secret")
+        if secret in shown
+    ] == []

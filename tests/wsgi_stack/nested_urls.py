@@ -14,7 +14,9 @@ session.mount("http://", InProcessTransport())
 
 def outer(request: HttpRequest) -> HttpResponse:
     inner = session.get(request.build_absolute_uri("/inner/hello/"), timeout=5).text
-    return HttpResponse(f"{inner.strip()} | outer still reverses to {reverse('outer')}", content_type="text/plain")
+    return HttpResponse(
+        f"{inner.strip()} | outer still reverses to {reverse('outer')}", content_type="text/plain"
+    )
 
 
 urlpatterns = [path("page/", outer, name="outer")]

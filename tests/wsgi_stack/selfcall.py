@@ -19,7 +19,13 @@ if os.environ.get("SELFCALL_TRANSPORT") != "network":
 
 
 def api(environ, start_response):
-    body = json.dumps({"pid": os.getpid(), "path": environ["PATH_INFO"], "in_process": environ.get("wsgi_stack.in_process", False)}).encode()
+    body = json.dumps(
+        {
+            "pid": os.getpid(),
+            "path": environ["PATH_INFO"],
+            "in_process": environ.get("wsgi_stack.in_process", False),
+        }
+    ).encode()
     start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
     return [body]
 

@@ -134,7 +134,12 @@ def test_the_stack_lists_the_profiler_only_when_switched_on(tmp_path: Path) -> N
     off = load({"SWAPDEMO_SECRET_KEY": "k", "SWAPDEMO_DATA_DIR": str(tmp_path)})
     on = off.replace(profile=True)
     assert [layer.__name__ for layer, _ in layers(off)] == ["RequestId", "AccessLog", "StaticFiles"]
-    assert [layer.__name__ for layer, _ in layers(on)] == ["RequestId", "AccessLog", "Profiler", "StaticFiles"]
+    assert [layer.__name__ for layer, _ in layers(on)] == [
+        "RequestId",
+        "AccessLog",
+        "Profiler",
+        "StaticFiles",
+    ]
 
 
 def test_request_id_is_made_or_kept_and_returned() -> None:

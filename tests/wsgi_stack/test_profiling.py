@@ -107,7 +107,9 @@ def test_clear_forgets_the_accumulated_stats(client, tmp_path):
 def test_another_site_cannot_clear_the_stats(client):
     client.get("/")
     client.get("/__profile__?clear=1")  # an <img> on any page could send this
-    client.post("/__profile__", {"clear": "Clear"}, headers={"Origin": "https://elsewhere.example"}, status=400)
+    client.post(
+        "/__profile__", {"clear": "Clear"}, headers={"Origin": "https://elsewhere.example"}, status=400
+    )
     assert "swapdemo_marker_function" in client.get("/__profile__").text
 
 
@@ -134,7 +136,9 @@ def test_without_a_token_loopback_clients_get_in_when_they_name_the_server_local
 def test_a_dns_rebinding_page_cannot_read_the_stats(client):
     # The browser connects to 127.0.0.1 but sends the attacker's name as Host.
     client.get("/__profile__", extra_environ={"HTTP_HOST": "rebind.attacker.example:8000"}, status=403)
-    client.get("/__profile__/stats.prof", extra_environ={"HTTP_HOST": "127.0.0.1.attacker.example"}, status=403)
+    client.get(
+        "/__profile__/stats.prof", extra_environ={"HTTP_HOST": "127.0.0.1.attacker.example"}, status=403
+    )
 
 
 def test_requests_are_served_unprofiled_while_another_is_profiled(tmp_path, monkeypatch):
@@ -215,7 +219,7 @@ def test_exc_info_passes_through_and_errors_release_the_profiler(tmp_path):
             raise KeyError("missing")
         except KeyError:
             start_response("500 Internal Server Error", [("Content-Type", "text/plain")], sys.exc_info())
-        return [environ["wsgi_stack.profiled"] and b"profiled" or b"not profiled"]
+        return [(environ["wsgi_stack.profiled"] and b"profiled") or b"not profiled"]
 
     def start_response(status, headers, exc_info=None):
         calls.append((status, exc_info))
@@ -290,6 +294,8 @@ def test_the_token_never_reaches_the_app(tmp_path) -> None:
         start_response("200 OK", [("Content-Type", "text/plain")])
         return [b"ok"]
 
-    client = webtest.TestApp(validator(Profiler(app, token="s3cret", stats_dir=tmp_path)), lint=False, extra_environ=REMOTE)
+    client = webtest.TestApp(
+        validator(Profiler(app, token="s3cret", stats_dir=tmp_path)), lint=False, extra_environ=REMOTE
+    )
     client.get("/", headers={"X-Profile-Token": "s3cret", "X-Profile": "s3cret"})
     assert seen == {}

@@ -21,7 +21,14 @@ ROOT = Path(__file__).resolve().parents[2]
 def json_app(payload_fn):
     def app(environ, start_response):
         body = json.dumps(payload_fn(environ)).encode()
-        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body))), ("Set-Cookie", "seen=1; Path=/")])
+        start_response(
+            "200 OK",
+            [
+                ("Content-Type", "application/json"),
+                ("Content-Length", str(len(body))),
+                ("Set-Cookie", "seen=1; Path=/"),
+            ],
+        )
         return [body]
 
     return app
@@ -45,8 +52,16 @@ def caller(session: requests.Session, target: str, **kwargs):
 
     def app(environ, start_response):
         url = target if "://" in target else f"http://{environ['HTTP_HOST']}{target}"
-        response = session.request(kwargs.get("method", "GET"), url, data=kwargs.get("data"), headers={"X-Demo": "yes"}, timeout=5)
-        body = json.dumps({"status": response.status_code, "upstream": response.json(), "cookie": response.cookies.get("seen")}).encode()
+        response = session.request(
+            kwargs.get("method", "GET"), url, data=kwargs.get("data"), headers={"X-Demo": "yes"}, timeout=5
+        )
+        body = json.dumps(
+            {
+                "status": response.status_code,
+                "upstream": response.json(),
+                "cookie": response.cookies.get("seen"),
+            }
+        ).encode()
         start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
         return [body]
 
@@ -64,7 +79,12 @@ def session():
 
 
 def test_call_to_a_mounted_app_of_this_process_skips_the_network(session) -> None:
-    app = Mount({"/api": json_app(describe), "/page": caller(session, "/api/talks/3?x=%C3%A9", method="POST", data=b"title=hi")})
+    app = Mount(
+        {
+            "/api": json_app(describe),
+            "/page": caller(session, "/api/talks/3?x=%C3%A9", method="POST", data=b"title=hi"),
+        }
+    )
     with LiveServer(validator(app)) as server:
         shown = requests.get(server.url + "/page/", timeout=5).json()
     assert shown["upstream"] == {
@@ -150,7 +170,9 @@ def _load(url: str, clients: int = 8, each: int = 6) -> list[int]:
 @pytest.mark.parametrize("transport", ["in-process", "network"])
 def test_two_sync_workers_serving_self_calling_pages_under_load(transport: str, tmp_path: Path) -> None:
     command = gunicorn(["tests.wsgi_stack.selfcall:application"])
-    with run_server(command, "/api/ping", tmp_path / "gunicorn.log", {"SELFCALL_TRANSPORT": transport}) as url:
+    with run_server(
+        command, "/api/ping", tmp_path / "gunicorn.log", {"SELFCALL_TRANSPORT": transport}
+    ) as url:
         # The control needs one round to show the deadlock; each of its pages waits out the call's timeout.
         statuses = _load(url + "/page/", each=6 if transport == "in-process" else 1)
     if transport == "in-process":
@@ -214,7 +236,9 @@ def test_an_in_process_app_that_raises_answers_500_like_a_server(session, caplog
 
 @pytest.mark.parametrize("forwarded", ["https", "https, http", " https ,https"])
 @pytest.mark.parametrize("trusted", [True, False])
-def test_behind_a_tls_proxy_https_urls_of_this_server_stay_in_process_when_trusted(trusted: bool, forwarded: str) -> None:
+def test_behind_a_tls_proxy_https_urls_of_this_server_stay_in_process_when_trusted(
+    trusted: bool, forwarded: str
+) -> None:
     transport_session = InProcessTransport.session(trust_forwarded_proto=trusted)
 
     def page(environ, start_response):
