@@ -78,7 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--database-url",
         metavar="URL",
-        help="a database the benchmarks may migrate, empty and fill (default: an SQLite file in a temporary folder)",
+        help="a database the benchmarks may migrate, empty and fill "
+        "(default: an SQLite file in a temporary folder)",
     )
     args = parser.parse_args(argv)
     dropped = isolate(os.environ, args.database_url)
@@ -86,7 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"swapdemo bench on {machine()}\n", flush=True)
     if dropped:
         print(
-            f"not used: {', '.join(dropped)}; the bench measures the defaults (--database-url names a database it may fill)\n"
+            f"not used: {', '.join(dropped)}; the bench measures the defaults "
+            "(--database-url names a database it may fill)\n"
         )
     try:
         _run_suites(args, results)
@@ -105,7 +107,8 @@ def _run_suites(args: argparse.Namespace, results: list[dict[str, Any]]) -> None
             if (exc.name or "").partition(".")[0] in ("apps", "swapdemo", "wsgi_stack", "tests"):
                 raise
             print(
-                f"skipped {suite}: it needs {exc.name}, which the test extra installs (pip install -e '.[test]')\n"
+                f"skipped {suite}: it needs {exc.name}, which the test extra installs "
+                "(pip install -e '.[test]')\n"
             )
             continue
         for comparison in comparisons:

@@ -62,7 +62,8 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         name="jinja",
         title="Jinja2 templates for Django views",
-        swaps="Django's template language, for Jinja2 through Django's own backend (the same page in DTL at /jinja/dtl/)",
+        swaps="Django's template language, for Jinja2 through Django's own backend "
+        "(the same page in DTL at /jinja/dtl/)",
         read_first="apps/jinja_templates/environment.py",
         prefix="/jinja",
         factory="apps.jinja_templates.app:make_app",
@@ -80,7 +81,8 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         name="auth",
         title="Sign-in through OpenID Connect",
-        swaps="password sign-in: a custom authentication backend signs users in with an ID token from an OpenID provider",
+        swaps="password sign-in: a custom authentication backend signs users in with an ID token "
+        "from an OpenID provider",
         read_first="apps/external_login/backend.py",
         prefix="/auth",
         factory="apps.external_login.app:make_app",
@@ -98,7 +100,8 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         name="apidata",
         title="Talks from a REST API instead of the ORM",
-        swaps="the ORM: a QuerySet-like class over requests feeds Django's Paginator, ListView and DetailView",
+        swaps="the ORM: a QuerySet-like class over requests feeds Django's Paginator, ListView "
+        "and DetailView",
         read_first="apps/api_datasource/queryset.py",
         prefix="/apidata",
         factory="apps.api_datasource.app:make_app",
@@ -107,7 +110,8 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         name="pyramid_forms",
         title="Django forms in a Pyramid app",
-        swaps="Django around its forms: Pyramid routes, views, CSRF, sessions and Jinja2 pages; only the form is django.forms",
+        swaps="Django around its forms: Pyramid routes, views, CSRF, sessions and Jinja2 pages; "
+        "only the form is django.forms",
         read_first="apps/pyramid_forms/bridge.py",
         prefix="/forms",
         factory="apps.pyramid_forms.app:make_app",
@@ -115,7 +119,8 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         name="orm_script",
         title="The Django ORM in a standalone script",
-        swaps="manage.py and the project: a plain argparse script configures Django in code, migrates itself, "
+        swaps="manage.py and the project: a plain argparse script configures Django in code, "
+        "migrates itself, "
         "batch-upserts large files and reports from a materialized view",
         read_first="apps/orm_scripts/standalone.py",
     ),

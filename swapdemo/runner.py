@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
-import threading
 from typing import TYPE_CHECKING
 
 import waitress
@@ -41,7 +40,8 @@ def parser(prog: str, what: str) -> argparse.ArgumentParser:
     parser.add_argument(
         "--profile",
         action="store_true",
-        help="switch the profiler on (UI at /__profile__: loopback only; with SWAPDEMO_PROFILE_TOKEN, token holders only)",
+        help="switch the profiler on (UI at /__profile__: loopback only; with SWAPDEMO_PROFILE_TOKEN, "
+        "token holders only)",
     )
     return parser
 
@@ -61,12 +61,14 @@ def main(
         config = config.replace(profile=True)
     if config.profile and config.trusted_proxy and not config.profile_token:
         logger.warning(
-            "the profiler is on behind a proxy without SWAPDEMO_PROFILE_TOKEN: a proxy on this host makes every "
+            "the profiler is on behind a proxy without SWAPDEMO_PROFILE_TOKEN: "
+            "a proxy on this host makes every "
             "visitor look like loopback. Set a token."
         )
     if config.https and not config.trusted_proxy:
         logger.warning(
-            "SWAPDEMO_HTTPS=1 without SWAPDEMO_TRUSTED_PROXY: waitress drops X-Forwarded-Proto from peers it does "
+            "SWAPDEMO_HTTPS=1 without SWAPDEMO_TRUSTED_PROXY: "
+            "waitress drops X-Forwarded-Proto from peers it does "
             "not trust, so Django will redirect every request to https. Set it to your TLS proxy's address."
         )
     # Waitress passes X-Forwarded-Proto on (and sets wsgi.url_scheme from it) only from the trusted proxy.
@@ -87,41 +89,3 @@ def main(
         server.close()
         print("swapdemo: stopped", flush=True)
     return 0
-
-
-class ThreadedServer:
-    """A WSGI app served by waitress in a background thread on 127.0.0.1, for tests and benchmarks.
-
-    ``url`` has no trailing slash.  Use it as a context manager, or call
-    :meth:`start` and :meth:`stop` (a bench comparison's set-up and tear-down).
-    """
-
-    def __init__(self, app: WSGIApplication, threads: int = 4) -> None:
-        self.server = waitress.create_server(
-            app, host="127.0.0.1", port=0, threads=threads, clear_untrusted_proxy_headers=True
-        )
-        self.url = f"http://127.0.0.1:{self.server.effective_port}"
-        self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self._loop, daemon=True)
-
-    def _loop(self) -> None:
-        # Polling a flag lets the loop end before the sockets close, so select() never sees a closed fd.
-        while not self.stopping.is_set():
-            self.server.asyncore.loop(timeout=0.05, map=self.server._map, count=1)
-
-    def start(self) -> ThreadedServer:
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.stopping.set()
-        self.thread.join(timeout=10)
-        self.server.task_dispatcher.shutdown()
-        for channel in list(self.server._map.values()):
-            channel.close()
-
-    def __enter__(self) -> ThreadedServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,7 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 import requests
 
-from swapdemo.runner import ThreadedServer
+from swapdemo.servers import ServerProcess, ThreadedServer
 
 if TYPE_CHECKING:
     pass
@@ -26,12 +22,6 @@ if TYPE_CHECKING:
 os.environ.setdefault("SWAPDEMO_SECRET_KEY", "tests-only-secret-key-" + "x" * 40)
 os.environ.setdefault("SWAPDEMO_DATA_DIR", tempfile.mkdtemp(prefix="swapdemo-tests-"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "swapdemo.settings")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # Tests call it LiveServer, after Django's LiveServerTestCase.
@@ -47,32 +37,10 @@ def run_server(
 ) -> Iterator[str]:
     """Run a server command (``{port}`` is replaced by a free port) until ``ready_path`` answers.
 
-    Yields the server's URL; its stderr goes to ``log``.  The first request may build the
-    whole stack in each worker, so it gets a long read timeout.
+    Yields the server's URL; its stderr goes to ``log``.
     """
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    argv = [sys.executable, *(arg.replace("{port}", str(port)) for arg in command)]
-    environ = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
-    with (
-        log.open("wb") as errors,
-        subprocess.Popen(argv, cwd=ROOT, env=environ, stdout=subprocess.DEVNULL, stderr=errors) as server,
-    ):
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    requests.get(url + ready_path, timeout=60)
-                    break
-                except requests.ConnectionError:
-                    assert time.monotonic() < deadline and server.poll() is None, (
-                        f"{command} did not start:\n{log.read_text()}"
-                    )
-                    time.sleep(0.1)
-            yield url
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
+    with ServerProcess(command, ready_path, env, log) as server:
+        yield server.url
 
 
 def gunicorn(target: Sequence[str], workers: int = 2) -> list[str]:

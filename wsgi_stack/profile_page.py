@@ -45,7 +45,8 @@ def page(repoze: Any, environ: WSGIEnvironment, path: str, stats_dir: Path) -> R
     request = SimpleNamespace(get_params=lambda: params, get_url=lambda: url)
     report = repoze.index(request, output=_EscapedOutput())
     links = f"""<p>Download <a href="{url}/stats.prof">stats.prof</a> (pstats, snakeviz) or
-<a href="{url}/callgrind.out">callgrind.out</a> (KCachegrind), written to {html.escape(str(stats_dir))}.</p>"""
+<a href="{url}/callgrind.out">callgrind.out</a> (KCachegrind),
+written to {html.escape(str(stats_dir))}.</p>"""
     report = report.replace("</body>", links + "\n</body>", 1)
     return "200 OK", [("Content-Type", "text/html; charset=utf-8")], report.encode(errors="replace")
 

@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ImproperlyConfigured
 
-from apps.api_datasource.adapters import ADAPTERS
+from apps.api_datasource.adapters import Adapter
 from apps.api_datasource.client import ApiClient, make_session
+from apps.api_datasource.drf import DrfAdapter
+from apps.api_datasource.json_server import JsonServerAdapter
 from apps.api_datasource.query import Resource
 from apps.api_datasource.queryset import ApiQuerySet
 from apps.conference.data import Talk
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 
 TALKS: Resource[Talk] = Resource(Talk, "talks")
 SOURCE_KEY = "api_datasource.talks"
+ADAPTERS: dict[str, type[Adapter]] = {"builtin": Adapter, "drf": DrfAdapter, "json-server": JsonServerAdapter}
 
 
 def make_app(config: Config, *, client: ApiClient | None = None) -> WSGIApplication:
@@ -41,7 +44,8 @@ def make_app(config: Config, *, client: ApiClient | None = None) -> WSGIApplicat
     """
     if config.api_url is None and config.api_style != "builtin":
         raise ImproperlyConfigured(
-            f"SWAPDEMO_API_STYLE={config.api_style} needs SWAPDEMO_API_URL: the built-in /api/ is builtin style"
+            f"SWAPDEMO_API_STYLE={config.api_style} needs SWAPDEMO_API_URL: "
+            "the built-in /api/ is builtin style"
         )
     adapter = ADAPTERS[config.api_style]()
     if client is None:

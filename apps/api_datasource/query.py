@@ -1,4 +1,4 @@
-"""What an :class:`~apps.api_datasource.queryset.ApiQuerySet` asks for, typed: a resource, conditions, a window.
+"""What an ``ApiQuerySet`` asks for, typed: a resource, conditions, a window.
 
 :class:`Resource` describes one API collection (its path, its record type, the fields it can be
 queried on) and carries what Django's generic views read from ``queryset.model``
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from django.core import exceptions
 from django.utils.dateparse import parse_date, parse_time
 
-from apps.api_datasource.errors import UnsupportedQuery
+from apps.api_datasource.errors import BadResponse, UnsupportedQuery
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -78,7 +78,7 @@ class Query:
 class Resource(Generic[T]):
     """One API collection: its path, its record type and the fields it can be queried on.
 
-    :param record: a dataclass; its typed fields (``int``, ``str``, ``date``, ``time``) are the queryable ones.
+    :param record: a dataclass; its typed fields (``int``, ``str``, ``date``, ``time``) are queryable.
     :param path: the collection's path below the API root, e.g. ``"talks"``.
     :param pk: the field ``pk`` stands for.
     :param parse: builds a record from one JSON row; ``record.from_dict`` by default.
@@ -145,6 +145,13 @@ class Resource(Generic[T]):
             ordering.append(("-" if name.startswith("-") else "") + bare)
         return tuple(ordering)
 
+    def records(self, url: str, rows: Iterable[Mapping[str, Any]]) -> list[T]:
+        """Typed records of an answer's rows; a row that does not parse makes the answer a ``BadResponse``."""
+        try:
+            return [self.parse(row) for row in rows]
+        except (TypeError, ValueError) as exc:
+            raise BadResponse(url, f"a row is not a valid {self._meta.verbose_name}: {exc}") from exc
+
     def typed(self, field: str, value: Any) -> Any:
         """``value`` as the field's type: ``"3"`` becomes ``3`` for an int (URL kwargs are text)."""
         kind = self.fields[field]
@@ -168,3 +175,16 @@ class _Meta:
     model_name: str
     verbose_name: str
     verbose_name_plural: str
+
+
+def check_key(key: object) -> tuple[int | None, int | None]:
+    """The ``(start, stop)`` of a queryset index or slice, refused as Django refuses it."""
+    if not isinstance(key, slice | int):
+        raise TypeError(f"ApiQuerySet indices must be integers or slices, not {type(key).__name__}.")
+    if isinstance(key, int):
+        if key < 0:
+            raise ValueError("Negative indexing is not supported.")
+        return key, key + 1
+    if (key.start or 0) < 0 or (key.stop or 0) < 0:
+        raise ValueError("Negative indexing is not supported.")
+    return key.start, key.stop

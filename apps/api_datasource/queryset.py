@@ -15,8 +15,8 @@ import dataclasses
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import urlencode
 
-from apps.api_datasource.errors import BadResponse, UnsupportedQuery, public_url
-from apps.api_datasource.query import Query
+from apps.api_datasource.errors import UnsupportedQuery, public_url
+from apps.api_datasource.query import Query, check_key
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -29,9 +29,8 @@ T = TypeVar("T")
 
 
 class ApiQuerySet(Generic[T]):
-    """A lazy, immutable query on ``resource`` (a :class:`~apps.api_datasource.query.Resource`) at
-    ``base_url`` (the API root, ending in ``/``), sent by ``client`` (``client.py``) in the API's
-    convention, which ``adapter`` spells (``adapters.py``)."""
+    """A lazy, immutable query on ``resource`` (``query.py``) at ``base_url`` (the API root, with a final
+    ``/``), sent by ``client`` (``client.py``) in the convention ``adapter`` spells (``adapters.py``)."""
 
     def __init__(
         self,
@@ -47,7 +46,6 @@ class ApiQuerySet(Generic[T]):
         self._result_cache: list[T] | None = None
         self._total: int | None = None
 
-    # Chaining: each call returns a new queryset, and sends nothing.
     def all(self) -> ApiQuerySet[T]:
         return self._chain(self.query)
 
@@ -57,8 +55,7 @@ class ApiQuerySet(Generic[T]):
     def exclude(self, *args: Any, **kwargs: Any) -> ApiQuerySet[T]:
         if len(kwargs) > 1:
             raise UnsupportedQuery(
-                "exclude() takes one condition: NOT (a AND b) has no query-string spelling; "
-                "chain exclude() calls to exclude each"
+                "exclude() takes one condition (NOT (a AND b) has no spelling): chain them"
             )
         return self._filter(args, kwargs, negated=True)
 
@@ -73,7 +70,6 @@ class ApiQuerySet(Generic[T]):
             raise UnsupportedQuery("search() was already called: an API takes one search term")
         return self._chain(dataclasses.replace(self.query, search=text or None))
 
-    # Evaluation: what Paginator, ListView and DetailView call.
     @property
     def ordered(self) -> bool:
         """Whether an ordering was asked for (Django's paginator warns about unordered lists)."""
@@ -94,8 +90,7 @@ class ApiQuerySet(Generic[T]):
     def get(self, *args: Any, **kwargs: Any) -> T:
         base = self.filter(*args, **kwargs) if args or kwargs else self
         window = base._chain(base.query.sliced(0, 2))
-        rows = list(window)
-        name = self.model._meta.object_name
+        rows, name = list(window), self.model._meta.object_name
         if not rows:
             raise self.model.DoesNotExist(f"{name} matching query does not exist.")
         if len(rows) > 1:
@@ -109,20 +104,14 @@ class ApiQuerySet(Generic[T]):
         return next(iter((self if self.ordered else self.order_by("pk"))[:1]), None)
 
     def __getitem__(self, key: int | slice) -> Any:
-        if isinstance(key, int) and key >= 0:
-            if self._result_cache is not None:
-                return self._result_cache[key]
-            rows = list(self._chain(self.query.sliced(key, key + 1)))
-            if not rows:
-                raise IndexError(f"{self!r} has no row at index {key}")
-            return rows[0]
-        if not isinstance(key, slice | int):
-            raise TypeError(f"ApiQuerySet indices must be integers or slices, not {type(key).__name__}.")
-        if isinstance(key, int) or (key.start or 0) < 0 or (key.stop or 0) < 0:
-            raise ValueError("Negative indexing is not supported.")
+        start, stop = check_key(key)
         if self._result_cache is not None:
             return self._result_cache[key]
-        window = self._chain(self.query.sliced(key.start, key.stop))
+        window = self._chain(self.query.sliced(start, stop))
+        if isinstance(key, int):
+            if not (rows := list(window)):
+                raise IndexError(f"{self!r} has no row at index {key}")
+            return rows[0]
         return list(window)[:: key.step] if key.step else window
 
     def __iter__(self) -> Iterator[T]:
@@ -131,12 +120,10 @@ class ApiQuerySet(Generic[T]):
     def __len__(self) -> int:
         return len(self._fetch_all())
 
-    def __bool__(self) -> bool:
-        return bool(self._fetch_all())
-
     def __repr__(self) -> str:
         params = self.adapter.params(self.model, self.query, *self.query.window())
-        return f"<ApiQuerySet {public_url(self.adapter.list_url(self.base_url, self.model))}?{urlencode(params)}>"
+        url = public_url(self.adapter.list_url(self.base_url, self.model))
+        return f"<ApiQuerySet {url}?{urlencode(params)}>"
 
     def _chain(self, query: Query) -> ApiQuerySet[T]:
         self.adapter.params(self.model, query, *query.window())  # refuses at once what the API cannot serve
@@ -149,23 +136,16 @@ class ApiQuerySet(Generic[T]):
         return self._chain(self.query.filtered(conditions))
 
     def _fetch_all(self) -> list[T]:
-        if self._result_cache is None:
+        if self._result_cache is None and self.query.empty:
+            self._result_cache = []
+        elif self._result_cache is None:
             url = self.adapter.list_url(self.base_url, self.model)
-            read = self.adapter.read
-            self._result_cache = (
-                [] if self.query.empty else read(self._fetch, self.query.start, self.query.stop, url)
-            )
+            self._result_cache = self.adapter.read(self._fetch, self.query.start, self.query.stop, url)
         return self._result_cache
 
     def _fetch(self, offset: int, limit: int) -> tuple[int, list[T]]:
         params = self.adapter.params(self.model, self.query, offset, limit)
         fetched = self.client.get(self.adapter.list_url(self.base_url, self.model), params)
         total, rows = self.adapter.page(fetched)
-        try:
-            records = [self.model.parse(row) for row in rows]
-        except (TypeError, ValueError) as exc:
-            raise BadResponse(
-                fetched.url, f"a row is not a valid {self.model._meta.verbose_name}: {exc}"
-            ) from exc
         self._total = total
-        return total, records
+        return total, self.model.records(fetched.url, rows)

@@ -57,7 +57,7 @@ class TalkFilter(forms.Form):
 
 
 class UpstreamErrorPage:
-    """Render the response inside the view, so an upstream failure met while iterating rows becomes a 503 page."""
+    """Render inside the view, so an upstream failure met while iterating rows becomes a 503 page."""
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:

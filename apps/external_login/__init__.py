@@ -1,1 +1,1 @@
-"""Sign-in through OpenID Connect with a custom authentication backend: see ``apps.external_login.backend``."""
+"""Sign-in through OpenID Connect with a custom authentication backend: read ``backend.py`` first."""

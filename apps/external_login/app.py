@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from apps.external_login.client import Settings
+from apps.external_login.registration import Settings
 from apps.external_login.relying_party import RELYING_PARTY_KEY, RelyingParty
 from swapdemo.kernel.site import django_app, migrate
 from wsgi_stack.transport import InProcessTransport

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractUser
     from django.http import HttpRequest
 
-    from apps.external_login.client import OIDCClient, PendingLogin
+    from apps.external_login.client import OIDCClient
+    from apps.external_login.registration import PendingLogin
 
 
 @dataclasses.dataclass
@@ -81,7 +82,7 @@ class OpenIDConnectBackend(ModelBackend):
             return found.user
 
     def clean_username(self, claims: dict[str, Any]) -> str:
-        """A readable, unused username: ``preferred_username``, made unique with a hash of ``iss`` and ``sub``."""
+        """A readable, unused username: ``preferred_username``, made unique by a hash of iss and sub."""
         wanted = claims.get("preferred_username") or str(claims.get("email", "")).partition("@")[0] or "user"
         base = re.sub(r"[^\w.@+-]", "-", str(wanted))[:100] or "user"
         if not get_user_model()._default_manager.filter(username=base).exists():

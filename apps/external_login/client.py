@@ -11,7 +11,6 @@ call, and one typed error, fit to show a visitor, for each way a provider fails.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -28,77 +27,13 @@ from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
 
+from apps.external_login.errors import InvalidIDToken, ProviderRefused, ProviderTimeout, ProviderUnavailable
+from apps.external_login.registration import PendingLogin, Settings
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
 T = TypeVar("T")
-
-
-class OIDCError(Exception):
-    """A sign-in that cannot go on; ``str(error)`` says why, in words fit for the visitor."""
-
-    status = 400
-    title = "Sign-in failed"
-
-
-class ProviderUnavailable(OIDCError):
-    status = 502
-    title = "The sign-in provider is unavailable"
-
-
-class ProviderTimeout(ProviderUnavailable):
-    status = 504
-    title = "The sign-in provider did not answer in time"
-
-
-class ProviderRefused(OIDCError):
-    """The provider answered with an OAuth error code, e.g. ``access_denied``."""
-
-    status = 403
-    title = "The sign-in provider refused"
-
-    def __init__(self, error: str, description: str | None = None) -> None:
-        super().__init__(f"{error}: {description}" if description else error)
-        self.error = error
-        if error == "access_denied":
-            self.title = "Access was denied at the sign-in provider"
-
-
-class InvalidIDToken(OIDCError):
-    status = 403
-    title = "The provider's ID token was rejected"
-
-
-@dataclasses.dataclass(frozen=True)
-class Settings:
-    """What we registered at the provider, and what we accept from it.
-
-    :param algorithms: ID token signature algorithms accepted, pinned here, never
-        taken from the token or the provider (RS256 is OpenID Connect's default).
-    :param timeout: (connect, read) seconds for every call to the provider.
-    :param leeway: seconds of clock skew allowed on ``exp`` and ``iat``.
-    :param cache_seconds: how long discovery and keys are reused.
-    """
-
-    client_id: str
-    client_secret: str | None = dataclasses.field(repr=False)
-    algorithms: tuple[str, ...] = ("RS256",)
-    scope: str = "openid profile email"
-    timeout: tuple[float, float] = (3.05, 10.0)
-    leeway: int = 60
-    cache_seconds: float = 300.0
-
-
-@dataclasses.dataclass(frozen=True)
-class PendingLogin:
-    """A sign-in that was sent to the provider and has not come back yet."""
-
-    state: str
-    nonce: str
-    code_verifier: str
-    redirect_uri: str
-    next_url: str
-    started: float
 
 
 class OIDCClient:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 
-from apps.external_login.client import OIDCClient, Settings
+from apps.external_login.client import OIDCClient
 
 if TYPE_CHECKING:
     import requests
     from django.http import HttpRequest
+
+    from apps.external_login.registration import Settings
 
 RELYING_PARTY_KEY = "external_login.relying_party"
 

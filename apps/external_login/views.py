@@ -25,7 +25,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.external_login.backend import OIDCCallback
-from apps.external_login.client import OIDCError, PendingLogin, ProviderRefused
+from apps.external_login.errors import OIDCError, ProviderRefused
+from apps.external_login.registration import PendingLogin
 from apps.external_login.relying_party import RELYING_PARTY_KEY, RelyingParty
 
 if TYPE_CHECKING:
@@ -70,7 +71,8 @@ def _take(session: SessionBase, state: str | None) -> PendingLogin:
     session[PENDING_KEY] = in_flight
     if found is None or time.time() - found["started"] > PENDING_SECONDS:
         raise InvalidState(
-            "The provider sent you back with a state this browser did not start, or that was already used or has expired."
+            "The provider sent you back with a state this browser did not start, "
+            "or that was already used or has expired."
         )
     return PendingLogin(**found)
 

@@ -1,4 +1,4 @@
-"""The development provider's URLs, mounted at ``/idp/``; the mount's whole URLconf, so names need no namespace."""
+"""The development provider's URLs at ``/idp/``: the mount's whole URLconf, so names need no namespace."""
 
 from __future__ import annotations
 

@@ -15,23 +15,18 @@ import csv
 import io
 import itertools
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from apps.conference.data import FIELDS, Talk
+from apps.orm_scripts.jsonstream import ArrayError, array_items, first_line
 from wsgi_stack.numbers import whole_number
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json"}
-_decoder = json.JSONDecoder()
-_whitespace = re.compile(r"\s*")
-_LONGEST_TOKEN = 16
-MAX_ITEM = 1 << 20
-CHUNK = 1 << 16
 
 
 class DataFileError(ValueError):
@@ -122,9 +117,13 @@ class TalkFile:
             raise DataFileError(f"{self.path}:{reader.line_num}: {exc}") from exc
 
     def _json(self, text: IO[str]) -> Iterator[Talk | BadRow]:
-        blank, lead = self._first_line(text)
+        blank, lead = first_line(text)
         if lead.lstrip().startswith("["):
-            yield from self._json_array(text, lead, lead.index("[") + 1, blank + 1)
+            try:
+                for line, item in array_items(text, lead, lead.index("[") + 1, blank + 1):
+                    yield self._talk(line, item)
+            except ArrayError as exc:
+                raise DataFileError(f"{self.path}:{exc.line}: {exc}") from exc
             return
         if lead.endswith("\r"):
             rest = text.readline()
@@ -140,73 +139,6 @@ class TalkFile:
                 yield BadRow(self.path, number, f"not JSON: {exc.msg} (column {exc.colno})")
             else:
                 yield self._talk(number, row)
-
-    def _first_line(self, text: IO[str]) -> tuple[int, str]:
-        """Skip blank lines: how many there were, and the next line up to :data:`CHUNK` past its indent.
-
-        A JSON array is often one line as long as the file, so lines are read in bounded pieces;
-        a piece ending in a carriage return may be half of a CRLF that the limit cut in two.
-        """
-        blank, indent, cr = 0, "", False
-        while (piece := text.readline(CHUNK)) and not piece.strip():
-            if not (cr and piece == "\n"):
-                ended = piece.endswith(("\n", "\r"))
-                blank, indent = blank + ended, "" if ended else indent + piece
-            cr = piece.endswith("\r")
-        return blank, indent + piece
-
-    def _json_array(self, text: IO[str], buffer: str, index: int, line: int) -> Iterator[Talk | BadRow]:
-        """Decode the array's items one at a time from ``buffer[index:]``, which is on ``line``.
-
-        ``text`` is read a chunk at a time, only when the buffer holds no whole item, and the
-        consumed part is dropped then: the buffer stays within one item plus one chunk, and each
-        character is decoded about once, whether the array is one line or one item a line.
-        """
-        after_item, more = False, True
-        while True:
-            skipped = _whitespace.match(buffer, index).end()
-            line += buffer.count("\n", index, skipped)
-            index = skipped
-            if index < len(buffer) and buffer[index] == "]":
-                if buffer[index + 1 :].strip() or any(
-                    rest.strip() for rest in iter(lambda: text.read(CHUNK), "")
-                ):
-                    raise DataFileError(f"{self.path}:{line}: text after the end of the JSON array")
-                return
-            if index < len(buffer) and after_item:
-                if buffer[index] != ",":
-                    raise DataFileError(f"{self.path}:{line}: expected ',' or ']' after an array item")
-                index, after_item = index + 1, False
-                continue
-            if index < len(buffer):
-                # A chunk can end inside a string, a literal or a number ("1.5e" + "-10"): what the
-                # decoder finds in the last few characters of the buffer may change with more text.
-                try:
-                    item, end = _decoder.raw_decode(buffer, index)
-                except json.JSONDecodeError as exc:
-                    cut = exc.msg.startswith("Unterminated string") or exc.pos > len(buffer) - _LONGEST_TOKEN
-                    if cut and more:
-                        if len(buffer) - index > MAX_ITEM:
-                            raise DataFileError(
-                                f"{self.path}:{line}: an array item longer than {MAX_ITEM:,} characters"
-                            ) from exc
-                    elif exc.pos == len(buffer):
-                        raise DataFileError(
-                            f"{self.path}:{line}: the JSON array is not closed with ']'"
-                        ) from exc
-                    else:
-                        at = line + buffer.count("\n", index, exc.pos)
-                        raise DataFileError(f"{self.path}:{at}: not JSON: {exc.msg}") from exc
-                else:
-                    if end <= len(buffer) - _LONGEST_TOKEN or not more:
-                        yield self._talk(line, item)
-                        line += buffer.count("\n", index, end)
-                        index, after_item = end, True
-                        continue
-            elif not more:
-                raise DataFileError(f"{self.path}:{line}: the JSON array is not closed with ']'")
-            chunk = text.read(CHUNK)
-            buffer, index, more = buffer[index:] + chunk, 0, bool(chunk)
 
 
 def write(talks: Iterable[Talk], out: IO[str], format: str) -> int:

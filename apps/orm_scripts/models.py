@@ -71,7 +71,8 @@ class Talk(models.Model):
             for name, longest in lengths.items():
                 if len(getattr(row, name)) > longest:
                     raise ValueError(
-                        f"talk field {name!r} is too long for the table: {len(getattr(row, name))} characters, at most {longest}"
+                        f"talk field {name!r} is too long for the table: "
+                        f"{len(getattr(row, name))} characters, at most {longest}"
                     )
             for name, (low, high) in ranges.items():
                 if not low <= getattr(row, name) <= high:

@@ -55,7 +55,8 @@ def refresh() -> int:
             cursor.execute(f"DELETE FROM {table}")
             source = quote(TalkSummary._meta.db_table + "_source")
             cursor.execute(
-                f"INSERT INTO {table} (kind, label, talks, minutes) SELECT kind, label, talks, minutes FROM {source}"
+                f"INSERT INTO {table} (kind, label, talks, minutes) "
+                f"SELECT kind, label, talks, minutes FROM {source}"
             )
     return TalkSummary.objects.count()
 

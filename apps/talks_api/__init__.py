@@ -1,1 +1,1 @@
-"""The built-in, read-only talks JSON API at ``/api/``: see `apps.talks_api.app` and `apps.talks_api.query`."""
+"""The built-in, read-only talks JSON API at ``/api/``: read ``app.py``, then ``query.py``."""

@@ -144,7 +144,8 @@ def _condition(name: str, raw: str) -> Condition:
     if field not in FIELD_TYPES:
         raise BadParameter(
             name,
-            f"unknown parameter {name!r}: filter on {', '.join(FIELDS)}, or use limit, offset, ordering, search",
+            f"unknown parameter {name!r}: filter on {', '.join(FIELDS)}, "
+            "or use limit, offset, ordering, search",
         )
     if lookup not in LOOKUPS:
         raise BadParameter(name, f"unknown lookup {lookup!r}: use one of {', '.join(LOOKUPS)}")

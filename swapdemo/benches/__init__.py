@@ -124,7 +124,8 @@ def render(result: dict[str, Any]) -> str:
     for row in result["rows"]:
         spread = f"[{row['ratio_low']:.2f}–{row['ratio_high']:.2f}]"
         lines.append(
-            f"  {row['variant']:<48} {_figure(row['median'], result['rate'], result['unit']):>12}  x{row['ratio']:<6.2f} {spread}"
+            f"  {row['variant']:<48} {_figure(row['median'], result['rate'], result['unit']):>12}"
+            f"  x{row['ratio']:<6.2f} {spread}"
         )
     if result["target"]:
         lines.append(f"  target: {result['target']}")

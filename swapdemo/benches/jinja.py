@@ -138,7 +138,10 @@ def comparisons(quick: bool) -> list[Comparison]:
             if len(compiled) == len(set(compiled))
             else f"{len(compiled)} times in all, NOT once each"
         )
-        cache.target = f"recompiling makes Jinja2 slower than DTL; {renders} renders on one engine compiled {names} {once}"
+        cache.target = (
+            f"recompiling makes Jinja2 slower than DTL; {renders} renders on one engine "
+            f"compiled {names} {once}"
+        )
 
     cache.setup = count_compiles
     talks = {"talks": load_talks()}
@@ -162,7 +165,7 @@ def comparisons(quick: bool) -> list[Comparison]:
             teardown=_leave_demo_urlconf,
         ),
         Comparison(
-            "jinja: the engines alone, the schedule's 120 rows with no Django call (one source, both engines)",
+            "jinja: the engines alone, the schedule's 120 rows, no Django call (one source, both engines)",
             [
                 Variant("DTL", per_call(lambda: rows["django"].render(talks), number)),
                 Variant("Jinja2", per_call(lambda: rows["jinja2"].render(talks), number)),

@@ -1,6 +1,6 @@
 """Benchmarks: batched upsert vs a ``save()`` loop, memory of a streamed import, ``iterator()`` vs ``list()``.
 
-Every figure comes from a fresh worker process (``python -m swapdemo.benches.orm_script``) on a
+Every figure comes from a fresh worker process (``python -m swapdemo.benches.orm_worker``) on a
 throwaway SQLite file: the script configures Django itself, which the bench process (where
 other suites load ``swapdemo.settings``) cannot, and peak memory is a per-process figure.
 Timings cover the work only (read, validate, write), not start-up or migrations.  Memory
@@ -12,13 +12,10 @@ from __future__ import annotations
 
 import atexit
 import json
-import os
-import resource
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +58,7 @@ class _Workspace:
 
 def _run(*args: str) -> dict[str, Any]:
     done = subprocess.run(
-        [sys.executable, "-m", "swapdemo.benches.orm_script", *args],
+        [sys.executable, "-m", "swapdemo.benches.orm_worker", *args],
         capture_output=True,
         text=True,
         check=False,
@@ -97,7 +94,8 @@ def comparisons(quick: bool) -> list[Comparison]:
 
     return [
         Comparison(
-            f"orm_script import {rows // 1000}k rows: batched upsert vs save() loop (per row; save() on a {save_rows:,}-row subset)",
+            f"orm_script import {rows // 1000}k rows: batched upsert vs save() loop "
+            f"(per row; save() on a {save_rows:,}-row subset)",
             [
                 imported(rows, "bulk", "seconds_per_row"),
                 imported(save_rows, "save", "seconds_per_row"),
@@ -107,7 +105,8 @@ def comparisons(quick: bool) -> list[Comparison]:
             target="the autocommit save() loop at least 20x slower per row",
         ),
         Comparison(
-            f"orm_script import memory: {small // 1000 or small / 1000:g}k vs {rows // 1000}k rows (peak RSS MiB)",
+            f"orm_script import memory: {small // 1000 or small / 1000:g}k vs {rows // 1000}k rows "
+            "(peak RSS MiB)",
             [
                 imported(small, "bulk", "peak_mib"),
                 imported(rows, "bulk", "peak_mib"),
@@ -115,7 +114,7 @@ def comparisons(quick: bool) -> list[Comparison]:
             ],
             rounds=1,
             unit="MiB",
-            target="streamed, the 10x bigger file within 1.3x; list() of the file shows what growth looks like",
+            target="streamed, the 10x bigger file within 1.3x; list() of the file shows what growth is",
         ),
         Comparison(
             "orm_script export: iterator() vs list() (seconds)",
@@ -139,69 +138,3 @@ _MODES = {
     "save-batched": "save() per row, 1000 rows per transaction",
     "list": "list() of the whole file, then the same batches",
 }
-
-
-def _peak_mib() -> float:
-    # Linux hands a parent's ru_maxrss on through fork and exec (here: the bench's own, bigger, peak);
-    # VmHWM belongs to this process's memory alone.
-    status = Path("/proc/self/status")
-    if status.exists():
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 2**10
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / 2**20 if sys.platform == "darwin" else peak / 2**10
-
-
-def _worker(argv: list[str]) -> dict[str, Any]:
-    """Run one measured task in this (fresh) process: generate, import or export."""
-    command, *args = argv
-    if command == "generate":
-        from apps.conference.data import generate
-        from apps.orm_scripts.datafiles import write
-
-        with open(args[1], "w", encoding="utf-8") as out:
-            return {"rows": write(generate(int(args[0])), out, "jsonl")}
-    from apps.orm_scripts import standalone
-    from swapdemo.kernel.config import load
-
-    database = args[0] if command == "export" else args[1]
-    standalone.configure(load({"SWAPDEMO_SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{database}"}))
-    standalone.migrate_if_needed()
-    from django.db import transaction
-
-    from apps.orm_scripts import importer, reports
-    from apps.orm_scripts.datafiles import TalkFile
-    from apps.orm_scripts.models import Talk
-
-    rows = 0
-    started = time.perf_counter()
-    if command == "export":
-        with open(os.devnull, "w", encoding="utf-8") as out:
-            rows = reports.export(out, stream=args[1] == "iterator")
-    elif args[2] == "save":
-        for talk in TalkFile(Path(args[0])):
-            Talk.from_row(talk).save()
-            rows += 1
-    elif args[2] == "save-batched":
-        for batch in importer.batches(TalkFile(Path(args[0])), 1000):
-            with transaction.atomic():
-                for talk in batch:
-                    Talk.from_row(talk).save()
-            rows += len(batch)
-    else:
-        items = TalkFile(Path(args[0]))
-        for batch in importer.batches(list(items) if args[2] == "list" else items, 1000):
-            importer.upsert(batch)
-            rows += len(batch)
-    seconds = time.perf_counter() - started
-    return {
-        "rows": rows,
-        "seconds": seconds,
-        "seconds_per_row": seconds / max(rows, 1),
-        "peak_mib": _peak_mib(),
-    }
-
-
-if __name__ == "__main__":
-    print(json.dumps(_worker(sys.argv[1:])))

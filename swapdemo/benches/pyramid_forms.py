@@ -84,7 +84,7 @@ def comparisons(quick: bool) -> list[Comparison]:
 
     return [
         Comparison(
-            "pyramid_forms: validate one proposal, Django's MultiValueDict vs WebOb's MultiDict through the bridge",
+            "pyramid_forms: validate one proposal, Django's MultiValueDict vs WebOb's MultiDict bridged",
             [
                 Variant("ProposalForm(MultiValueDict) (Django alone)", per_call(validate_django, number)),
                 Variant("ProposalForm(*form_data(request)) (bridged)", per_call(validate_bridged, number)),

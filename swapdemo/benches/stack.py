@@ -8,23 +8,19 @@ from __future__ import annotations
 import cProfile
 import logging
 import os
-import re
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 import tempfile
-import threading
 import time
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from swapdemo.benches import Comparison, Variant, call, per_call
+from swapdemo.benches.load import generator
 from swapdemo.kernel.config import from_environment
 from swapdemo.kernel.site import django_app
 from swapdemo.landing import make_landing
+from swapdemo.servers import ServerProcess
 from swapdemo.stack import layers
 from wsgi_stack import build
 from wsgi_stack.mount import Mount
@@ -34,8 +30,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from _typeshed.wsgi import WSGIApplication
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _mounted(hello: WSGIApplication) -> WSGIApplication:
@@ -110,7 +104,8 @@ def layers_own_cost(quick: bool) -> Comparison:
         "stack overhead: the layers' own cost, around an app that does nothing (CPU time)",
         _layer_variants(_noop, "/demo/x", 2000 if quick else 20000),
         rounds=15,
-        target="the difference of the first two, divided by the Django hello view's time above, is the layers' share (at most 3%)",
+        target="the difference of the first two, divided by the Django hello view's time above, "
+        "is the layers' share (at most 3%)",
     )
 
 
@@ -170,101 +165,29 @@ def profiling_cost(quick: bool) -> Comparison:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class _Server:
-    def __init__(self, label: str, command: list[str]) -> None:
-        self.label, self.command = label, command
-        self.port = _free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
-
-    def start(self) -> None:
-        # The environment carries the bench's secret key (bench.isolate), so every worker shares it.
-        command = [arg.replace("{port}", str(self.port)) for arg in self.command]
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            time.sleep(0.1)
-        raise RuntimeError(f"{self.label} did not start")
-
-    def stop(self) -> None:
-        if self.process:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(timeout=30)
-
-
-def _wrk(url: str, connections: int, seconds: float) -> float:
-    output = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", url], capture_output=True, text=True, check=True
-    ).stdout
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-
-
-def _python_load(url: str, connections: int, seconds: float) -> float:
-    """Keep-alive GETs from ``connections`` threads; a fallback when wrk is not installed."""
-    host, port = "127.0.0.1", int(url.rsplit(":", 1)[1].strip("/"))
-    request = f"GET / HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode()
-    counts = [0] * connections
-    stop = time.monotonic() + seconds
-
-    def client(index: int) -> None:
-        with socket.create_connection((host, port)) as sock:
-            reader = sock.makefile("rb")
-            while time.monotonic() < stop:
-                sock.sendall(request)
-                length = 0
-                while (line := reader.readline()) not in (b"\r\n", b""):
-                    if line.lower().startswith(b"content-length:"):
-                        length = int(line.split(b":")[1])
-                reader.read(length)
-                counts[index] += 1
-
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(connections)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sum(counts) / seconds
-
-
 def served_throughput(quick: bool) -> Comparison:
-    waitress = _Server(
-        "waitress (python -m swapdemo.stack)", [sys.executable, "-m", "swapdemo.stack", "--port", "{port}"]
+    # The environment carries the bench's secret key (bench.isolate), so every worker shares it.
+    waitress = ServerProcess(["-m", "swapdemo.stack", "--port", "{port}"])
+    gunicorn = ServerProcess(
+        ["-m", "gunicorn", "-w", "2", "-b", "127.0.0.1:{port}", "swapdemo.stack:application"]
     )
-    gunicorn = _Server(
-        "gunicorn -w 2",
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", "127.0.0.1:{port}", "swapdemo.stack:application"],
-    )
+    labels = {id(waitress): "waitress (python -m swapdemo.stack)", id(gunicorn): "gunicorn -w 2"}
     servers = (waitress, gunicorn)
-    load = _wrk if shutil.which("wrk") else _python_load
+    name, load = generator()
     seconds = 1 if quick else 3
 
-    def variant(server: _Server, connections: int) -> Variant:
-        return Variant(
-            f"{server.label}, {connections} connection(s)", lambda: load(server.url, connections, seconds)
-        )
+    def variant(server: ServerProcess, connections: int) -> Variant:
+        label = f"{labels[id(server)]}, {connections} connection(s)"
+        return Variant(label, lambda: load(server.url + "/", connections, seconds))
 
     def setup() -> None:
         for server in servers:
             server.start()
         for server in servers:
-            load(server.url, 2, 1)
+            load(server.url + "/", 2, 1)
 
     return Comparison(
-        f"served throughput of / ({'wrk' if load is _wrk else 'Python load generator'}, keep-alive)",
+        f"served throughput of / ({name}, keep-alive)",
         [variant(waitress, 1), variant(waitress, 8), variant(gunicorn, 1), variant(gunicorn, 8)],
         rounds=5,
         rate=True,

@@ -11,15 +11,12 @@ import pytest
 from django.core.paginator import Paginator
 from webtest import TestApp
 
-from apps.api_datasource.adapters import (
-    ADAPTERS,
-    Adapter,
-    DrfAdapter,
-    JsonServerAdapter,
-)
-from apps.api_datasource.app import TALKS, make_app
+from apps.api_datasource.adapters import Adapter
+from apps.api_datasource.app import ADAPTERS, TALKS, make_app
 from apps.api_datasource.client import ApiClient, make_session
+from apps.api_datasource.drf import DrfAdapter
 from apps.api_datasource.errors import BadResponse, UnsupportedQuery
+from apps.api_datasource.json_server import JsonServerAdapter
 from apps.api_datasource.queryset import ApiQuerySet
 from apps.conference.data import load_talks
 from apps.talks_api.app import TalksAPI
@@ -43,7 +40,7 @@ def _json(start_response, payload, headers=()) -> list[bytes]:
 
 
 def drf_api(environ, start_response):
-    """A DRF list view's answers: django-filter lookups, OrderingFilter, SearchFilter, LimitOffsetPagination."""
+    """A DRF list view's answers: django-filter, OrderingFilter, SearchFilter, LimitOffsetPagination."""
     if environ["PATH_INFO"] != "/talks/":
         start_response("404 Not Found", [("Content-Type", "application/json")])
         return [b'{"detail": "Not found."}']
@@ -89,7 +86,7 @@ def drf_api(environ, start_response):
 
 
 def json_server_api(environ, start_response):
-    """json-server 0.17's answers: plain filters OR-ed when repeated, _gte/_lte/_ne/_like, q, _sort/_order, _start/_limit."""
+    """json-server 0.17's answers: filters OR-ed when repeated, _gte/_lte/_ne/_like, q, _sort, _start."""
     query = parse_qs(environ["QUERY_STRING"], keep_blank_values=True)
     rows = ROWS
     for key, values in query.items():
@@ -220,7 +217,7 @@ def test_iteration_goes_on_when_the_api_serves_smaller_pages_than_asked_for() ->
 
 
 def _paged_by(size: int, count: int | None = None, honour_offset: bool = True):
-    """A drf-shaped API that pages by ``size``; it may overstate the count, or ignore offset (PageNumberPagination)."""
+    """A drf-shaped API paging by ``size``; it may overstate the count, or ignore offset (page numbers)."""
 
     def api(environ, start_response):
         query = parse_qs(environ["QUERY_STRING"])

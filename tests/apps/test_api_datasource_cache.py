@@ -1,4 +1,4 @@
-"""Caching through Django's cache framework: a TTL, then conditional requests; local memory, and Redis when available."""
+"""Caching through Django's cache framework: a TTL, then conditional requests; locmem, and Redis."""
 
 from __future__ import annotations
 

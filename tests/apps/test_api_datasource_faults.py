@@ -1,4 +1,4 @@
-"""Robustness against a fault-injecting server: timeouts, retries of GETs only, Retry-After, size caps, bad bodies, the 503 page."""
+"""Against a fault-injecting server: timeouts, GET retries, Retry-After, size caps, bad bodies, the 503."""
 
 from __future__ import annotations
 

@@ -35,8 +35,9 @@ from apps.external_login.client import OIDCClient
 from apps.oidc_provider.clients import DEMO_PASSWORD, DEMO_USERS, DEVELOPMENT_CLIENT
 from swapdemo import registry
 from swapdemo.kernel.config import from_environment, load
+from swapdemo.servers import free_port
 from swapdemo.stack import make_app
-from tests.conftest import LiveServer, csrf, free_port, gunicorn, run_server
+from tests.conftest import LiveServer, csrf, gunicorn, run_server
 from wsgi_stack.mount import Mount
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -383,7 +384,7 @@ def test_the_built_in_providers_clients_are_kept_per_issuer_but_not_for_every_ho
 ) -> None:
     from django.test import RequestFactory
 
-    from apps.external_login.client import Settings
+    from apps.external_login.registration import Settings
 
     make_app(config, names=("auth",))  # sets Django up
     party = relying_party_app.RelyingParty(None, Settings("client", None), requests.Session())
@@ -398,7 +399,7 @@ def test_the_built_in_providers_clients_are_kept_per_issuer_but_not_for_every_ho
 
 
 def test_client_secrets_stay_out_of_reprs_and_so_out_of_debug_logs() -> None:
-    from apps.external_login.client import Settings
+    from apps.external_login.registration import Settings
 
     assert "s3cret" not in repr(Settings("swapdemo", "s3cret"))
     assert DEVELOPMENT_CLIENT.client_secret not in repr(DEVELOPMENT_CLIENT.at("http://127.0.0.1:8000"))

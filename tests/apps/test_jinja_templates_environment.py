@@ -69,7 +69,10 @@ def test_url_takes_positional_or_keyword_arguments_and_includes_the_script_prefi
 
 def test_date_and_time_follow_the_active_language_and_the_time_zone() -> None:
     moment = dt.datetime(2009, 9, 8, 16, 30, tzinfo=UTC)  # 09:30 in Los Angeles (PDT)
-    source = "{{ moment|date }} | {{ moment|time }} | {{ moment|date('D H:i e') }} | {{ day|date('l') }} | {{ none|date }}"
+    source = (
+        "{{ moment|date }} | {{ moment|time }} | {{ moment|date('D H:i e') }} | {{ day|date('l') }}"
+        " | {{ none|date }}"
+    )
     assert (
         render(source, moment=moment, day=moment.date(), none=None)
         == "Sept. 8, 2009 | 9:30 a.m. | Tue 09:30 PDT | Tuesday | "
@@ -83,7 +86,10 @@ def test_date_and_time_follow_the_active_language_and_the_time_zone() -> None:
 
 def test_pluralize_and_naturaltime() -> None:
     now = dt.datetime(2009, 9, 9, 12, 0, tzinfo=UTC)
-    source = "{{ n }} talk{{ n|pluralize }}, {{ n }} box{{ n|pluralize('es') }}: {{ (now - delta)|naturaltime(now) }} / {{ (now + delta)|naturaltime(now) }}"
+    source = (
+        "{{ n }} talk{{ n|pluralize }}, {{ n }} box{{ n|pluralize('es') }}: "
+        "{{ (now - delta)|naturaltime(now) }} / {{ (now + delta)|naturaltime(now) }}"
+    )
     got = render(source, n=1, now=now, delta=dt.timedelta(hours=3))
     assert got == "1 talk, 1 box: 3\xa0hours ago / in 3\xa0hours"
     assert (
@@ -103,7 +109,8 @@ def test_pluralize_and_naturaltime() -> None:
 
 def test_gettext_ngettext_and_trans_blocks_use_djangos_catalogs_and_escape_their_variables() -> None:
     source = (
-        "{{ _('Conference schedule') }} | {{ gettext('Filter') }} | {{ ngettext('%(count)s talk', '%(count)s talks', n, count=n) }}"
+        "{{ _('Conference schedule') }} | {{ gettext('Filter') }}"
+        " | {{ ngettext('%(count)s talk', '%(count)s talks', n, count=n) }}"
         " | {% trans count=n %}{{ count }} talk{% pluralize %}{{ count }} talks{% endtrans %}"
         " | {{ _('No talk matches this filter.') }} {{ _('%(delta)s ago', delta=evil) }}"
     )
@@ -113,8 +120,8 @@ def test_gettext_ngettext_and_trans_blocks_use_djangos_catalogs_and_escape_their
     )
     with translation.override("de"):
         assert (
-            render(source, n=2, evil="<i>")
-            == "Konferenzprogramm | Filtern | 2 Vorträge | 2 Vorträge | Kein Vortrag passt zu diesem Filter. &lt;i&gt; her"
+            render(source, n=2, evil="<i>") == "Konferenzprogramm | Filtern | 2 Vorträge | 2 Vorträge | "
+            "Kein Vortrag passt zu diesem Filter. &lt;i&gt; her"
         )
         assert render("{{ get_language() }}") == "de"
         assert render("{{ _('January') }}") == "Januar"  # Django's own German catalogue answers too

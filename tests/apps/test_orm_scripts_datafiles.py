@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from apps.conference.data import generate
-from apps.orm_scripts import datafiles
+from apps.orm_scripts import jsonstream
 from apps.orm_scripts.datafiles import BadRow, DataFileError, TalkFile
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def test_a_chunk_may_end_anywhere_without_changing_what_is_read(
         "list",
         "talk is missing field 'id'",
     ]
-    monkeypatch.setattr(datafiles, "CHUNK", chunk)
+    monkeypatch.setattr(jsonstream, "CHUNK", chunk)
     assert read(path) == expected
 
 
@@ -93,9 +93,9 @@ def test_bad_items_of_a_multi_line_array_are_reported_on_the_line_they_start_on(
         "]\n\n"
     )
     path = tmp_path / "talks.json"
-    for newline, chunk in [("\n", datafiles.CHUNK), ("\r\n", datafiles.CHUNK), ("\n", 3), ("\r\n", 1)]:
+    for newline, chunk in [("\n", jsonstream.CHUNK), ("\r\n", jsonstream.CHUNK), ("\n", 3), ("\r\n", 1)]:
         path.write_text(text, encoding="utf-8", newline=newline)
-        monkeypatch.setattr(datafiles, "CHUNK", chunk)
+        monkeypatch.setattr(jsonstream, "CHUNK", chunk)
         bad = [(row.line, row.reason.split(":")[0]) for row in TalkFile(path) if isinstance(row, BadRow)]
         assert bad == [
             (5, "talk field 'title' is invalid"),
@@ -121,8 +121,8 @@ def test_a_broken_array_is_an_error_on_the_right_line_whatever_the_chunk_size(
 ) -> None:
     path = tmp_path / "talks.json"
     path.write_text(text, encoding="utf-8")
-    for chunk in (datafiles.CHUNK, 1, 4):
-        monkeypatch.setattr(datafiles, "CHUNK", chunk)
+    for chunk in (jsonstream.CHUNK, 1, 4):
+        monkeypatch.setattr(jsonstream, "CHUNK", chunk)
         with pytest.raises(DataFileError, match=message):
             list(TalkFile(path))
 
@@ -130,7 +130,7 @@ def test_a_broken_array_is_an_error_on_the_right_line_whatever_the_chunk_size(
 def test_an_item_longer_than_the_cap_is_an_error_on_the_line_it_starts_on(tmp_path: Path) -> None:
     talk = next(generate(1)).to_dict()
     path = dump(
-        tmp_path / "talks.json", [talk, talk | {"abstract": "x" * (2 * datafiles.MAX_ITEM)}, talk], indent=1
+        tmp_path / "talks.json", [talk, talk | {"abstract": "x" * (2 * jsonstream.MAX_ITEM)}, talk], indent=1
     )
     with pytest.raises(DataFileError, match=r":14: an array item longer than 1,048,576 characters"):
         list(TalkFile(path))

@@ -38,7 +38,8 @@ pytestmark = pytest.mark.skipif(
 TALKS_IN_SUMMARY = "SELECT sum(talks)::int FROM orm_scripts_talk_summary WHERE kind = 'track'"
 LOCKS = """
     SELECT relation::regclass::text, mode, granted FROM pg_locks
-     WHERE pid <> pg_backend_pid() AND relation IN ('orm_scripts_talk'::regclass, 'orm_scripts_talk_summary'::regclass)
+     WHERE pid <> pg_backend_pid()
+       AND relation IN ('orm_scripts_talk'::regclass, 'orm_scripts_talk_summary'::regclass)
 """
 
 

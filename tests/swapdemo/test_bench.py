@@ -1,4 +1,4 @@
-"""The bench harness reports what it measured (medians, ratios, spreads), loads a server, and keeps off the user's data."""
+"""The bench reports what it measured (medians, ratios, spreads), loads a server, spares the user's data."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from swapdemo.bench import isolate
 from swapdemo.benches import Comparison, Variant, render, run
-from swapdemo.benches.stack import _python_load
+from swapdemo.benches.load import python_load
 from tests.conftest import LiveServer
 
 
@@ -50,7 +50,7 @@ def test_the_python_load_generator_counts_the_requests_the_server_answered() -> 
         return [b"ok"]
 
     with LiveServer(app) as server:
-        rate = _python_load(server.url + "/", connections=2, seconds=0.5)
+        rate = python_load(server.url + "/", connections=2, seconds=0.5)
     assert rate > 0
     assert abs(rate * 0.5 - len(answered)) <= 2  # each connection may have one request in flight at the end
 
@@ -97,11 +97,14 @@ def test_isolate_keeps_the_rest_of_the_environment_and_takes_only_the_database_i
 
 
 def test_a_suite_whose_optional_package_is_missing_is_skipped_with_the_install_command() -> None:
-    missing_webtest = "import sys; sys.modules['webtest'] = None; from swapdemo.bench import main; sys.exit(main(['--quick', '--only', 'nothing']))"
+    missing_webtest = (
+        "import sys; sys.modules['webtest'] = None; from swapdemo.bench import main; "
+        "sys.exit(main(['--quick', '--only', 'nothing']))"
+    )
     done = subprocess.run(
         [sys.executable, "-c", missing_webtest], capture_output=True, text=True, timeout=120, check=True
     )
     assert (
-        "skipped swapdemo.benches.auth: it needs webtest, which the test extra installs (pip install -e '.[test]')"
-        in done.stdout
+        "skipped swapdemo.benches.auth: it needs webtest, which the test extra installs "
+        "(pip install -e '.[test]')" in done.stdout
     )

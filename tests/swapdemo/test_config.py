@@ -107,7 +107,8 @@ def test_error_reports_and_reprs_keep_keys_passwords_and_tokens_out() -> None:
     }
     # What Django's debug page and error mails list: every setting, through the settings' filter.
     show = (
-        "import django; django.setup(); from django.views.debug import get_default_exception_reporter_filter as f; "
+        "import django; django.setup(); "
+        "from django.views.debug import get_default_exception_reporter_filter as f; "
         "from swapdemo.kernel.config import from_environment; "
         "print(f().get_safe_settings()); print(repr(from_environment()))"
     )
