@@ -83,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     dropped = isolate(os.environ, args.database_url)
-    results = []
+    results: list[dict[str, Any]] = []
     print(f"swapdemo bench on {machine()}\n", flush=True)
     if dropped:
         print(

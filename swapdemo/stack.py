@@ -62,7 +62,7 @@ def mount(config: Config, names: tuple[str, ...] | None = None) -> Mount:
     """
     entries = registry.closure(names) if names else registry.ENTRIES
     mounted = [entry for entry in entries if entry.prefix and entry.factory and not _replaced(entry, config)]
-    apps = {entry.prefix: entry.load()(config) for entry in mounted}
+    apps = {entry.prefix: entry.load()(config) for entry in mounted if entry.prefix}
     return Mount(apps, default=make_landing(apps, profiling=config.profile))
 
 

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Callable, Iterable, Iterator
 
+    from _typeshed import OptExcInfo
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 logger = logging.getLogger("wsgi_stack.access")
@@ -79,7 +80,9 @@ class AccessLog:
         started = time.perf_counter()
         status_line = ["-"]
 
-        def timed_start_response(status: str, headers: list[tuple[str, str]], exc_info=None):  # type: ignore[no-untyped-def]
+        def timed_start_response(
+            status: str, headers: list[tuple[str, str]], exc_info: OptExcInfo | None = None
+        ) -> Callable[[bytes], object]:
             status_line[0] = status.split(" ", 1)[0]
             elapsed = (time.perf_counter() - started) * 1000
             return start_response(

@@ -94,9 +94,10 @@ class BodyReader(io.RawIOBase):
             try:
                 item = self._call.chunks.get(timeout=self._read_timeout)
             except queue.Empty:
-                raise ReadTimeoutError(
-                    None, self._call.environ["PATH_INFO"], "in-process read timed out"
-                ) from None  # type: ignore[arg-type]
+                path = self._call.environ["PATH_INFO"]
+                pool = None  # nothing connected, so no connection pool to name
+                error = ReadTimeoutError(pool, path, "in-process read timed out")  # type: ignore[arg-type]
+                raise error from None
             if item is None:
                 self._done = True
             elif isinstance(item, BaseException):

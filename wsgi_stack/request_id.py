@@ -14,8 +14,9 @@ import secrets
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
+    from _typeshed import OptExcInfo
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 _VALID = re.compile(r"[A-Za-z0-9._-]{1,64}\Z")
@@ -54,7 +55,9 @@ class RequestId:
             request_id = f"{self._prefix}{next(self._counter):08x}"
         environ["wsgi_stack.request_id"] = environ["HTTP_X_REQUEST_ID"] = request_id
 
-        def add_header(status: str, headers: list[tuple[str, str]], exc_info=None):  # type: ignore[no-untyped-def]
+        def add_header(
+            status: str, headers: list[tuple[str, str]], exc_info: OptExcInfo | None = None
+        ) -> Callable[[bytes], object]:
             return start_response(status, [*headers, (self.header, request_id)], exc_info)
 
         return self.app(environ, add_header)

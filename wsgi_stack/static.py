@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
 
 
-class StaticFiles(WhiteNoise):
+class StaticFiles(WhiteNoise):  # type: ignore[misc]  # WhiteNoise ships no type hints
     """Answer ``GET``/``HEAD`` under ``prefix`` from ``roots``; pass the rest on.
 
     :param app: the WSGI app for every other path.

@@ -21,17 +21,20 @@ from __future__ import annotations
 
 import io
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import unquote_to_bytes, urlsplit
 
 import requests
 from requests.adapters import BaseAdapter, HTTPAdapter
+from urllib3 import HTTPHeaderDict
 from urllib3.response import HTTPResponse
 
 from wsgi_stack.inprocess import BodyReader, Call, Original
 from wsgi_stack.serving import current
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from _typeshed.wsgi import WSGIEnvironment
     from requests import PreparedRequest, Response
 
@@ -86,11 +89,18 @@ class InProcessTransport(BaseAdapter):
         session.mount("https://", transport)
         return session
 
-    def send(self, request: PreparedRequest, stream: bool = False, **kwargs: Any) -> Response:
+    def send(
+        self,
+        request: PreparedRequest,
+        stream: bool = False,
+        timeout: float | tuple[float, float] | tuple[float, None] | None = None,
+        verify: bool | str = True,
+        cert: bytes | str | tuple[bytes | str, bytes | str] | None = None,
+        proxies: Mapping[str, str] | None = None,
+    ) -> Response:
         local = self._local_call(request)
         if local is None:
-            return self.fallback.send(request, stream=stream, **kwargs)
-        timeout = kwargs.get("timeout")
+            return self.fallback.send(request, stream, timeout, verify, cert, proxies)
         read_timeout = timeout[1] if isinstance(timeout, tuple) else timeout
         call = Call(*local)
         call.start()
@@ -99,16 +109,17 @@ class InProcessTransport(BaseAdapter):
             raise requests.ReadTimeout(
                 f"in-process call to {request.url} sent no response within {read_timeout} s", request=request
             )
-        status, headers = call.head  # type: ignore[misc]
+        status, headers = call.head or ("502 Bad Gateway", [])
         body = BodyReader(call, read_timeout)
         raw = HTTPResponse(
             body=body,
-            headers=headers,
+            headers=HTTPHeaderDict(headers),
             status=int(status.split(" ", 1)[0]),
             reason=status.partition(" ")[2],
             preload_content=False,
             decode_content=False,
             request_url=request.url,
+            # urllib3 reads only .msg and isclosed() of the http.client response it expects here.
             original_response=Original(headers, body),  # type: ignore[arg-type]
         )
         response = self._builder.build_response(request, raw)
@@ -136,7 +147,7 @@ class InProcessTransport(BaseAdapter):
             # As Django reads SECURE_PROXY_SSL_HEADER: the first value decides, anything but https is http.
             scheme = "https" if forwarded.split(",", 1)[0].strip() == "https" else "http"
         origin = _origin(scheme, netloc)
-        url = urlsplit(request.url)
+        url = urlsplit(str(request.url))
         if origin is None or _origin(url.scheme, url.netloc) != origin:
             return None
         path = unquote_to_bytes(url.path or "/").decode("latin-1")

@@ -121,8 +121,10 @@ class ApiClient:
         if entry is not None and entry["fresh_until"] > self.clock():
             return entry["fetched"]
         fetched = self._fetch(full, entry["etag"] if entry is not None else None)
-        if fetched is None:
+        if fetched is None and entry is not None:
             fetched, etag = entry["fetched"], entry["etag"]  # a 304: the stored answer is still current
+        elif fetched is None:
+            raise BadResponse(full, "the answer was 304 Not Modified to a request that was not conditional")
         else:
             etag = fetched.headers.get("etag")
         if self.cache is not None:

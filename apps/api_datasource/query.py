@@ -97,7 +97,9 @@ class Resource(Generic[T]):
     ) -> None:
         hints = typing.get_type_hints(record)
         self.record, self.path, self.pk = record, path, pk
-        self.fields: dict[str, type] = {field.name: hints[field.name] for field in dataclasses.fields(record)}  # type: ignore[arg-type]
+        # ``record`` is a dataclass with a ``from_dict``, which a TypeVar cannot say.
+        fields = dataclasses.fields(record)  # type: ignore[arg-type]
+        self.fields: dict[str, type] = {field.name: hints[field.name] for field in fields}
         self.parse: Callable[[Mapping[str, Any]], T] = parse or record.from_dict  # type: ignore[attr-defined]
         name = record.__name__
         self.DoesNotExist = type(

@@ -61,7 +61,7 @@ class UpstreamErrorPage:
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
-            response = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+            response = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]  # a view mixin
             if isinstance(response, TemplateResponse):
                 response.render()
             return response
@@ -76,13 +76,15 @@ class TalkListView(UpstreamErrorPage, ListView):
     paginate_by = 20
     template_name = "api_datasource/talk_list.html"
 
-    def get_queryset(self) -> ApiQuerySet[Talk]:
+    # The lesson: a duck-typed QuerySet where the stubs expect a real one.
+    def get_queryset(self) -> ApiQuerySet[Talk]:  # type: ignore[override]
         self.filters = TalkFilter(self.request.GET)
-        return self.filters.apply(self.request.META[SOURCE_KEY](self.request))
+        self.talks = self.filters.apply(self.request.META[SOURCE_KEY](self.request))
+        return self.talks
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(
-            filters=self.filters, upstream=public_url(self.object_list.base_url), **kwargs
+            filters=self.filters, upstream=public_url(self.talks.base_url), **kwargs
         )
 
 
@@ -90,5 +92,6 @@ class TalkDetailView(UpstreamErrorPage, DetailView):
     template_name = "api_datasource/talk_detail.html"
     context_object_name = "talk"
 
-    def get_queryset(self) -> ApiQuerySet[Talk]:
-        return self.request.META[SOURCE_KEY](self.request)
+    def get_queryset(self) -> ApiQuerySet[Talk]:  # type: ignore[override]  # as in TalkListView
+        talks: ApiQuerySet[Talk] = self.request.META[SOURCE_KEY](self.request)
+        return talks

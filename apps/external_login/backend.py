@@ -26,7 +26,7 @@ from django.db import IntegrityError, transaction
 from apps.external_login.models import ExternalIdentity
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractUser
+    from django.contrib.auth.models import User
     from django.http import HttpRequest
 
     from apps.external_login.client import OIDCClient
@@ -50,9 +50,10 @@ class OIDCCallback:
 class OpenIDConnectBackend(ModelBackend):
     """Authenticate with an :class:`OIDCCallback`; errors from the provider raise ``OIDCError``."""
 
-    def authenticate(
+    # A backend names the credential it takes, as Django's own docs show; the stubs allow only **kwargs.
+    def authenticate(  # type: ignore[override]
         self, request: HttpRequest | None, oidc_callback: OIDCCallback | None = None, **kwargs: Any
-    ) -> AbstractUser | None:
+    ) -> User | None:
         if oidc_callback is None:
             return None
         client, pending = oidc_callback.client, oidc_callback.pending
@@ -61,7 +62,7 @@ class OpenIDConnectBackend(ModelBackend):
         user = self.update_user(self.get_or_create_user(claims), claims)
         return user if self.user_can_authenticate(user) else None
 
-    def get_or_create_user(self, claims: dict[str, Any]) -> AbstractUser:
+    def get_or_create_user(self, claims: dict[str, Any]) -> User:
         """The user linked to this ``iss`` and ``sub``, created on their first sign-in."""
         linked = ExternalIdentity.objects.select_related("user").filter(
             issuer=claims["iss"], subject=claims["sub"]
@@ -90,14 +91,14 @@ class OpenIDConnectBackend(ModelBackend):
         digest = hashlib.sha256(f"{claims['iss']} {claims['sub']}".encode()).hexdigest()
         return f"{base}-{digest[:12]}"
 
-    def create_user(self, claims: dict[str, Any]) -> AbstractUser:
+    def create_user(self, claims: dict[str, Any]) -> User:
         """A new user without a usable password: the provider is the only way in."""
         user = get_user_model()(username=self.clean_username(claims))
         user.set_unusable_password()
         user.save()
         return user
 
-    def update_user(self, user: AbstractUser, claims: dict[str, Any]) -> AbstractUser:
+    def update_user(self, user: User, claims: dict[str, Any]) -> User:
         """Copy names, and the email only when the provider has verified it, on every sign-in."""
         wanted = {
             "first_name": str(claims.get("given_name", ""))[:150],

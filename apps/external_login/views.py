@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 from urllib.parse import urlencode
 
 from django.contrib.auth import authenticate
@@ -26,10 +26,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apps.external_login.backend import OIDCCallback
 from apps.external_login.errors import OIDCError, ProviderRefused
+from apps.external_login.models import ExternalIdentity
 from apps.external_login.registration import PendingLogin
 from apps.external_login.relying_party import RELYING_PARTY_KEY, RelyingParty
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import User
     from django.contrib.sessions.backends.base import SessionBase
 
 logger = logging.getLogger(__name__)
@@ -133,7 +135,7 @@ def callback(request: HttpRequest) -> HttpResponse:
 @login_required(login_url="login")
 def members(request: HttpRequest) -> HttpResponse:
     context = {
-        "identities": request.user.external_identities.all(),
+        "identities": ExternalIdentity.objects.filter(user=cast("User", request.user)),  # login_required
         "claims": [
             (name, ", ".join(map(str, value)) if isinstance(value, list) else value)
             for name, value in sorted(request.session.get(CLAIMS_KEY, {}).items())

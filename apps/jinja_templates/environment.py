@@ -41,6 +41,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince, timeuntil
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]  # not in django-stubs
 from django.utils.translation import get_language, gettext, ngettext, npgettext, pgettext
 
 from apps.jinja_templates.errors import Environment
@@ -57,7 +58,8 @@ def environment(**options: Any) -> Environment:
         options["undefined"] = jinja2.StrictUndefined if settings.DEBUG else jinja2.ChainableUndefined
     options["extensions"] = [*options.get("extensions", ()), "jinja2.ext.i18n"]
     env = Environment(**options)
-    env.install_gettext_callables(gettext, ngettext, newstyle=True, pgettext=pgettext, npgettext=npgettext)  # type: ignore[attr-defined]
+    install = env.install_gettext_callables  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
+    install(gettext, ngettext, newstyle=True, pgettext=pgettext, npgettext=npgettext)
     env.globals.update(url=url, static=static, get_messages=get_messages, get_language=get_language)
     pluralize = _undefined_renders_as_itself(defaultfilters.pluralize)
     env.filters.update(date=date, time=time, pluralize=pluralize, naturaltime=naturaltime)
@@ -82,13 +84,13 @@ def url(name: str, *args: Any, **kwargs: Any) -> str:
 @_undefined_renders_as_itself
 def date(value: dt.date | dt.datetime | None, format: str | None = None) -> str:
     """Django's ``date`` filter: ``DATE_FORMAT`` of the active language unless ``format`` is given."""
-    return defaultfilters.date(timezone.template_localtime(value), format)
+    return defaultfilters.date(template_localtime(value), format)
 
 
 @_undefined_renders_as_itself
 def time(value: dt.time | dt.datetime | None, format: str | None = None) -> str:
     """Django's ``time`` filter: ``TIME_FORMAT`` of the active language unless ``format`` is given."""
-    return defaultfilters.time(timezone.template_localtime(value), format)
+    return defaultfilters.time(template_localtime(value), format)
 
 
 @_undefined_renders_as_itself

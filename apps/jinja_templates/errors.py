@@ -54,5 +54,6 @@ class Environment(jinja2.Environment):
             error = TemplateSyntaxError(
                 f"{exc.message} ({exc.name or exc.filename or '<string>'}, line {exc.lineno})"
             )
-            error.template_debug = get_exception_info(exc)  # type: ignore[attr-defined]
+            # Django's backend does the same; its stubs say Django's own exception, and no such attribute.
+            error.template_debug = get_exception_info(exc)  # type: ignore[attr-defined, arg-type]
             raise error from exc

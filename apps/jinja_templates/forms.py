@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -52,12 +52,13 @@ class ScheduleFilter(forms.Form):
         super().__init__(*args, **kwargs)
         tracks = dict.fromkeys(talk.track for talk in talks)
         days = dict.fromkeys(talk.day for talk in talks)
-        self.fields["track"].choices = [("", _("All tracks")), *((track, track) for track in tracks)]
-        self.fields["day"].choices = [
+        choices = {name: cast("forms.ChoiceField", self.fields[name]) for name in ("track", "day", "level")}
+        choices["track"].choices = [("", _("All tracks")), *((track, track) for track in tracks)]
+        choices["day"].choices = [
             ("", _("All days")),
             *((day.isoformat(), date_format(day, "l")) for day in days),
         ]
-        self.fields["level"].choices = [("", _("All levels")), *((level, level) for level in LEVELS)]
+        choices["level"].choices = [("", _("All levels")), *((level, level) for level in LEVELS)]
 
     def apply(self, talks: Iterable[Talk]) -> list[Talk]:
         """The talks that match the cleaned data; call after ``is_valid()``."""

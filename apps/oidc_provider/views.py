@@ -37,7 +37,7 @@ class LoginForm(forms.Form):
     password = forms.CharField(widget=forms.PasswordInput)
 
     def clean(self) -> dict[str, str]:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         user = DEMO_USERS.get(data.get("username", ""))
         if user is None or not hmac.compare_digest(data.get("password", "").encode(), DEMO_PASSWORD.encode()):
             raise forms.ValidationError(

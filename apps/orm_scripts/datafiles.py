@@ -130,11 +130,11 @@ class TalkFile:
             first = [lead + rest] if rest == "\n" else [lead, rest]
         else:
             first = [lead if lead.endswith("\n") else lead + text.readline()]
-        for number, line in enumerate(itertools.chain(first, text), start=blank + 1):
-            if not line.strip():
+        for number, source in enumerate(itertools.chain(first, text), start=blank + 1):
+            if not source.strip():
                 continue
             try:
-                row = json.loads(line)
+                row = json.loads(source)
             except json.JSONDecodeError as exc:
                 yield BadRow(self.path, number, f"not JSON: {exc.msg} (column {exc.colno})")
             else:

@@ -53,7 +53,8 @@ def array_items(text: IO[str], buffer: str, index: int, line: int) -> Iterator[t
     """
     after_item, more = False, True
     while True:
-        skipped = _whitespace.match(buffer, index).end()
+        found = _whitespace.match(buffer, index)
+        skipped = found.end() if found else index
         line += buffer.count("\n", index, skipped)
         index = skipped
         if index < len(buffer) and buffer[index] == "]":

@@ -59,7 +59,11 @@ class Talk(models.Model):
         with it, its whole batch.  Plain comparisons, cheaper per row than ``full_clean()``.
         """
         fields = [field for field in cls._meta.concrete_fields if field.name in data.FIELDS]
-        lengths = {field.name: field.max_length for field in fields if isinstance(field, models.CharField)}
+        lengths = {
+            field.name: field.max_length
+            for field in fields
+            if isinstance(field, models.CharField) and field.max_length is not None
+        }
         ranges = {
             field.name: connection.ops.integer_field_range(field.get_internal_type())
             for field in fields

@@ -110,6 +110,7 @@ class ProposalStore:
 
     @contextmanager
     def _connect(self) -> Iterator[Any]:
+        connection: Any  # a sqlite3 or a psycopg connection: the same DB-API calls
         errors: tuple[type[Exception], ...] = (sqlite3.Error,)
         try:
             if self.postgres:
@@ -129,7 +130,7 @@ class ProposalStore:
                 ) as connection:
                     yield connection
             else:
-                with closing(sqlite3.connect(self.path, timeout=10)) as connection, connection:
+                with closing(sqlite3.connect(str(self.path), timeout=10)) as connection, connection:
                     connection.row_factory = sqlite3.Row
                     yield connection
         except errors as exc:

@@ -132,6 +132,12 @@ def render(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _start_response(
+    status: str, headers: list[tuple[str, str]], exc_info: Any = None
+) -> Callable[[bytes], None]:
+    return lambda data: None
+
+
 def call(app: WSGIApplication, path: str) -> None:
     """One ``GET path`` through ``app`` in this process, its body read and closed as a server does."""
     environ = {
@@ -152,7 +158,7 @@ def call(app: WSGIApplication, path: str) -> None:
         "wsgi.multiprocess": False,
         "wsgi.run_once": False,
     }
-    body = app(environ, lambda status, headers, exc_info=None: None)
+    body = app(environ, _start_response)
     try:
         for _ in body:
             pass

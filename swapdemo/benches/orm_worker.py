@@ -51,7 +51,7 @@ def _worker(argv: list[str]) -> dict[str, Any]:
     from django.db import transaction
 
     from apps.orm_scripts import importer, reports
-    from apps.orm_scripts.datafiles import TalkFile
+    from apps.orm_scripts.datafiles import BadRow, TalkFile
     from apps.orm_scripts.models import Talk
 
     rows = 0
@@ -61,8 +61,9 @@ def _worker(argv: list[str]) -> dict[str, Any]:
             rows = reports.export(out, stream=args[1] == "iterator")
     elif args[2] == "save":
         for talk in TalkFile(Path(args[0])):
-            Talk.from_row(talk).save()
-            rows += 1
+            if not isinstance(talk, BadRow):
+                Talk.from_row(talk).save()
+                rows += 1
     elif args[2] == "save-batched":
         for batch in importer.batches(TalkFile(Path(args[0])), 1000):
             with transaction.atomic():

@@ -55,7 +55,10 @@ class _Demo:
         self.app = make_app(from_environment().replace(data_dir=self.data_dir), names=("pyramid_forms",))
         page = Request.blank("/forms/").get_response(self.app)
         self.headers = {"Cookie": page.headers["Set-Cookie"].split(";", 1)[0]}
-        self.token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        if found is None:
+            raise RuntimeError(f"/forms/ has no CSRF token:\n{page.text}")
+        self.token = found.group(1)
 
     def stop(self) -> None:
         shutil.rmtree(self.data_dir, ignore_errors=True)

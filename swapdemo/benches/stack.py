@@ -27,9 +27,9 @@ from wsgi_stack.mount import Mount
 from wsgi_stack.profiling import Profiler
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
-    from _typeshed.wsgi import WSGIApplication
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 
 def _mounted(hello: WSGIApplication) -> WSGIApplication:
@@ -123,7 +123,7 @@ def _repoze(app: WSGIApplication, stats_dir: str) -> WSGIApplication:
 def _bare_cprofile(app: WSGIApplication) -> WSGIApplication:
     profiler = cProfile.Profile()
 
-    def profiled(environ, start_response):  # type: ignore[no-untyped-def]
+    def profiled(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         return profiler.runcall(lambda: list(app(environ, start_response)))
 
     return profiled

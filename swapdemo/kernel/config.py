@@ -113,7 +113,7 @@ def load(environ: Mapping[str, str]) -> Config:
         secret_key=secret_key or secrets.token_urlsafe(50),
         secret_key_generated=not secret_key,
         data_dir=data_dir,
-        database=database,
+        database=dict(database),
         debug=_flag(environ, "SWAPDEMO_DEBUG"),
         https=_flag(environ, "SWAPDEMO_HTTPS"),
         trusted_proxy=environ.get("SWAPDEMO_TRUSTED_PROXY", "").strip() or None,

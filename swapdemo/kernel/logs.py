@@ -19,7 +19,7 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 class UTCFormatter(logging.Formatter):
     """``2026-11-28T14:28:04.123Z``: UTC, with milliseconds so lines within a second keep their order."""
 
-    converter = time.gmtime
+    converter = staticmethod(time.gmtime)
     default_time_format = "%Y-%m-%dT%H:%M:%S"
     default_msec_format = "%s.%03dZ"
 

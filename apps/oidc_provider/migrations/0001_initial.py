@@ -5,27 +5,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuthorizationCode',
+            name="AuthorizationCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=128, unique=True)),
-                ('client_id', models.CharField(max_length=128)),
-                ('redirect_uri', models.TextField()),
-                ('scope', models.TextField()),
-                ('username', models.CharField(max_length=150)),
-                ('auth_time', models.BigIntegerField()),
-                ('nonce', models.CharField(blank=True, db_index=True, max_length=255)),
-                ('code_challenge', models.CharField(max_length=128)),
-                ('code_challenge_method', models.CharField(max_length=10)),
-                ('created', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=128, unique=True)),
+                ("client_id", models.CharField(max_length=128)),
+                ("redirect_uri", models.TextField()),
+                ("scope", models.TextField()),
+                ("username", models.CharField(max_length=150)),
+                ("auth_time", models.BigIntegerField()),
+                ("nonce", models.CharField(blank=True, db_index=True, max_length=255)),
+                ("code_challenge", models.CharField(max_length=128)),
+                ("code_challenge_method", models.CharField(max_length=10)),
+                ("created", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
     ]

@@ -4,30 +4,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Talk',
+            name="Talk",
             fields=[
-                ('id', models.PositiveIntegerField(primary_key=True, serialize=False)),
-                ('title', models.CharField(max_length=200)),
-                ('speaker', models.CharField(max_length=200)),
-                ('track', models.CharField(max_length=100)),
-                ('room', models.CharField(max_length=100)),
-                ('day', models.DateField()),
-                ('start', models.TimeField()),
-                ('duration', models.PositiveSmallIntegerField(help_text='minutes')),
-                ('level', models.CharField(choices=[('beginner', 'beginner'), ('intermediate', 'intermediate'), ('advanced', 'advanced')], max_length=12)),
-                ('abstract', models.TextField()),
+                ("id", models.PositiveIntegerField(primary_key=True, serialize=False)),
+                ("title", models.CharField(max_length=200)),
+                ("speaker", models.CharField(max_length=200)),
+                ("track", models.CharField(max_length=100)),
+                ("room", models.CharField(max_length=100)),
+                ("day", models.DateField()),
+                ("start", models.TimeField()),
+                ("duration", models.PositiveSmallIntegerField(help_text="minutes")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("beginner", "beginner"),
+                            ("intermediate", "intermediate"),
+                            ("advanced", "advanced"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("abstract", models.TextField()),
             ],
             options={
-                'ordering': ['day', 'start', 'room'],
-                'indexes': [models.Index(fields=['day', 'start', 'room'], name='orm_scripts_talk_slot')],
+                "ordering": ["day", "start", "room"],
+                "indexes": [models.Index(fields=["day", "start", "room"], name="orm_scripts_talk_slot")],
             },
         ),
     ]

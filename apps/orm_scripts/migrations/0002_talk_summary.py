@@ -38,7 +38,10 @@ def create(apps, schema_editor) -> None:
         f"CREATE TABLE {SUMMARY} (kind varchar(10) NOT NULL, label varchar(200) NOT NULL,"
         " talks integer NOT NULL, minutes integer NOT NULL, PRIMARY KEY (kind, label))"
     )
-    schema_editor.execute(f"INSERT INTO {SUMMARY} (kind, label, talks, minutes) SELECT kind, label, talks, minutes FROM {SOURCE}")
+    schema_editor.execute(
+        f"INSERT INTO {SUMMARY} (kind, label, talks, minutes) "
+        f"SELECT kind, label, talks, minutes FROM {SOURCE}"
+    )
 
 
 def drop(apps, schema_editor) -> None:
@@ -56,8 +59,18 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="TalkSummary",
             fields=[
-                ("pk", models.CompositePrimaryKey("kind", "label", blank=True, editable=False, primary_key=True, serialize=False)),
-                ("kind", models.CharField(choices=[("track", "track"), ("speaker", "speaker"), ("day", "day")], max_length=10)),
+                (
+                    "pk",
+                    models.CompositePrimaryKey(
+                        "kind", "label", blank=True, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("track", "track"), ("speaker", "speaker"), ("day", "day")], max_length=10
+                    ),
+                ),
                 ("label", models.CharField(max_length=200)),
                 ("talks", models.PositiveIntegerField()),
                 ("minutes", models.PositiveIntegerField()),
