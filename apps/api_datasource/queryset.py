@@ -54,9 +54,7 @@ class ApiQuerySet(Generic[T]):
 
     def exclude(self, *args: Any, **kwargs: Any) -> ApiQuerySet[T]:
         if len(kwargs) > 1:
-            raise UnsupportedQuery(
-                "exclude() takes one condition (NOT (a AND b) has no spelling): chain them"
-            )
+            raise UnsupportedQuery("exclude() takes one condition; NOT (a AND b) has no spelling")
         return self._filter(args, kwargs, negated=True)
 
     def order_by(self, *fields: str) -> ApiQuerySet[T]:

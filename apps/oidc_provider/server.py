@@ -1,131 +1,49 @@
-"""The development provider's protocol machinery, all of it Authlib's.
+"""The development provider: Authlib's authorization server, with one signing key per process.
 
-Authlib's ``AuthorizationServer`` runs the authorization-code grant;
-``OpenIDCode`` adds the signed ID token, ``CodeChallenge`` (narrowed here to
-S256, and required) checks PKCE, and ``EndSessionEndpoint`` answers
-RP-initiated logout.  What is left to this module is what Authlib leaves to
-its user: where codes are stored, which key signs, and what the issuer is.
-
-The issuer is the origin and mount a request came in on, so :class:`Provider`
-builds a small server per request (a few registrations, no I/O) for that
-issuer; the signing key is made once per process, in :func:`Provider.__init__`.
+Authlib's ``AuthorizationServer`` runs the authorization-code grant; ``OpenIDCode`` adds the signed
+ID token, ``CodeChallenge`` (narrowed to S256, and required) checks PKCE, and
+``EndSessionEndpoint`` answers RP-initiated logout (``grants.py``).  The issuer is the origin and
+mount a request came in on, so :class:`Provider` builds a small server per request (a few
+registrations, no I/O) for that issuer; the signing key is made once per process.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from authlib.integrations.django_oauth2 import AuthorizationServer
-from authlib.oauth2.rfc6749 import InvalidRequestError, grants
-from authlib.oauth2.rfc7636 import CodeChallenge
-from authlib.oidc.core import OpenIDCode
-from authlib.oidc.rpinitiated import EndSessionEndpoint
-from joserfc.jwk import KeySet, RSAKey
+from authlib.oauth2.rfc6749 import grants
+from joserfc.jwk import RSAKey
 
-from apps.oidc_provider.clients import (
-    DEMO_USERS,
-    DEVELOPMENT_CLIENT,
-    SCOPES,
-    DemoUser,
-    RegisteredClient,
-)
-from apps.oidc_provider.models import AuthorizationCode
+from apps.oidc_provider.clients import DEVELOPMENT_CLIENT, SCOPES, RegisteredClient
+from apps.oidc_provider.grants import ALGORITHM, CodeGrant, EndSession, IDTokens, RequireS256, TokenLogFilter
 
 if TYPE_CHECKING:
     from authlib.oauth2.rfc6749 import OAuth2Request
     from django.http import HttpRequest
 
-ALGORITHM = "RS256"
+
+class Provider:
+    """The provider of one process: an RSA key made at start-up, and servers made per request."""
+
+    def __init__(self) -> None:
+        self.key = RSAKey.generate_key(2048, parameters={"use": "sig", "alg": ALGORITHM}, auto_kid=True)
+        grant_logger = logging.getLogger(grants.AuthorizationCodeGrant.__module__)
+        if not any(isinstance(existing, TokenLogFilter) for existing in grant_logger.filters):
+            grant_logger.addFilter(TokenLogFilter())
+
+    def server(self, request: HttpRequest) -> ProviderServer:
+        origin = f"{request.scheme}://{request.get_host()}"
+        return ProviderServer(issuer(request), origin, self.key)
+
+    def jwks(self) -> dict[str, Any]:
+        return {"keys": [self.key.as_dict(private=False)]}
 
 
-class _TokenLogFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith("Issue token")
-
-
-class RequireS256(CodeChallenge):
-    """PKCE for every client, and only with ``code_challenge_method=S256``."""
-
-    SUPPORTED_CODE_CHALLENGE_METHOD: ClassVar[list[str]] = ["S256"]
-
-    def validate_code_challenge(self, grant: Any, redirect_uri: str) -> None:
-        data = grant.request.payload.data
-        if not data.get("code_challenge") or data.get("code_challenge_method") != "S256":
-            raise InvalidRequestError(
-                "PKCE is required: send a code_challenge with code_challenge_method=S256."
-            )
-        super().validate_code_challenge(grant, redirect_uri)
-
-
-class CodeGrant(grants.AuthorizationCodeGrant):
-    TOKEN_ENDPOINT_AUTH_METHODS: ClassVar[list[str]] = ["client_secret_basic", "client_secret_post"]
-
-    def save_authorization_code(self, code: str, request: OAuth2Request) -> None:
-        data = request.payload.data
-        AuthorizationCode.objects.create(
-            code=code,
-            client_id=request.client.get_client_id(),
-            redirect_uri=request.payload.redirect_uri or "",
-            scope=request.scope,
-            username=request.user.username,
-            auth_time=request.user.auth_time,
-            nonce=data.get("nonce") or "",
-            code_challenge=data["code_challenge"],
-            code_challenge_method=data["code_challenge_method"],
-        )
-
-    def query_authorization_code(self, code: str, client: RegisteredClient) -> AuthorizationCode | None:
-        found = AuthorizationCode.objects.filter(code=code, client_id=client.get_client_id()).first()
-        return None if found is None or found.is_expired() else found
-
-    def delete_authorization_code(self, authorization_code: AuthorizationCode) -> None:
-        authorization_code.delete()
-
-    def authenticate_user(self, authorization_code: AuthorizationCode) -> DemoUser | None:
-        return DEMO_USERS.get(authorization_code.username)
-
-
-class IDTokens(OpenIDCode):
-    """Signs ID tokens with the provider's key, for its issuer."""
-
-    def __init__(self, issuer: str, key: RSAKey) -> None:
-        super().__init__(require_nonce=True)
-        self.issuer, self.key = issuer, key
-
-    def resolve_client_private_key(self, client: RegisteredClient) -> RSAKey:
-        return self.key
-
-    def get_client_algorithm(self, client: RegisteredClient) -> str:
-        return ALGORITHM
-
-    def get_encode_header(self, client: RegisteredClient) -> dict[str, str]:
-        return {"alg": ALGORITHM, "kid": str(self.key.kid)}
-
-    def get_client_claims(self, client: RegisteredClient) -> dict[str, Any]:
-        return {"iss": self.issuer, "aud": [client.get_client_id()]}
-
-    def exists_nonce(self, nonce: str, request: OAuth2Request) -> bool:
-        return AuthorizationCode.objects.filter(client_id=request.payload.client_id, nonce=nonce).exists()
-
-    def generate_user_info(self, user: DemoUser, scope: str) -> dict[str, Any]:
-        return user.claims(scope)
-
-
-class EndSession(EndSessionEndpoint):
-    def get_server_jwks(self) -> KeySet:
-        return KeySet([self.server.key])
-
-    def get_algorithms(self) -> list[str]:
-        return [ALGORITHM]
-
-    def end_session(self, end_session_request: Any) -> None:
-        """Nothing to do here: the view deletes the sign-in cookie on the response."""
-
-    def is_post_logout_redirect_uri_legitimate(self, request: OAuth2Request, *args: Any) -> bool:
-        # Without an id_token_hint the OP must confirm some other way (RP-Initiated Logout §3):
-        # here, the person clicked "Sign out" on the provider's own CSRF-protected page.
-        return request.method == "POST"
+def issuer(request: HttpRequest) -> str:
+    """``scheme://host`` and the mount prefix: what the relying party derives for ``/idp``."""
+    return f"{request.scheme}://{request.get_host()}{request.META.get('SCRIPT_NAME', '')}"
 
 
 class ProviderServer(AuthorizationServer):
@@ -143,26 +61,3 @@ class ProviderServer(AuthorizationServer):
 
     def save_token(self, token: dict[str, Any], request: OAuth2Request) -> None:
         return None
-
-
-class Provider:
-    """The provider of one process: an RSA key made at start-up, and servers made per request."""
-
-    def __init__(self) -> None:
-        self.key = RSAKey.generate_key(2048, parameters={"use": "sig", "alg": ALGORITHM}, auto_kid=True)
-        # Authlib logs every issued token at DEBUG level; tokens must never reach a log line.
-        grant_logger = logging.getLogger(grants.AuthorizationCodeGrant.__module__)
-        if not any(isinstance(existing, _TokenLogFilter) for existing in grant_logger.filters):
-            grant_logger.addFilter(_TokenLogFilter())
-
-    def server(self, request: HttpRequest) -> ProviderServer:
-        origin = f"{request.scheme}://{request.get_host()}"
-        return ProviderServer(issuer(request), origin, self.key)
-
-    def jwks(self) -> dict[str, Any]:
-        return {"keys": [self.key.as_dict(private=False)]}
-
-
-def issuer(request: HttpRequest) -> str:
-    """``scheme://host`` and the mount prefix: what the relying party derives for ``/idp``."""
-    return f"{request.scheme}://{request.get_host()}{request.META.get('SCRIPT_NAME', '')}"

@@ -23,7 +23,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.oidc_provider.app import PROVIDER_KEY
 from apps.oidc_provider.clients import DEMO_PASSWORD, DEMO_USERS, SCOPES, DemoUser
-from apps.oidc_provider.server import ALGORITHM, issuer
+from apps.oidc_provider.grants import ALGORITHM
+from apps.oidc_provider.server import issuer
 
 if TYPE_CHECKING:
     from apps.oidc_provider.server import Provider

@@ -110,10 +110,8 @@ def layers_own_cost(quick: bool) -> Comparison:
 
 
 def _repoze(app: WSGIApplication, stats_dir: str) -> WSGIApplication:
-    with warnings.catch_warnings():
-        warnings.filterwarnings(
-            "ignore", "'cgi' is deprecated", DeprecationWarning
-        )  # repoze.profile imports cgi
+    with warnings.catch_warnings():  # repoze.profile imports cgi
+        warnings.filterwarnings("ignore", "'cgi' is deprecated", DeprecationWarning)
         from repoze.profile.profiler import ProfileMiddleware
     return ProfileMiddleware(
         app, log_filename=os.path.join(stats_dir, "repoze.prof"), discard_first_request=False, unwind=True
