@@ -11,6 +11,7 @@ demo that has one (``swapdemo/benches/<name>.py``).  See :mod:`swapdemo.benches`
 from __future__ import annotations
 
 import argparse
+import datetime
 import importlib
 import importlib.util
 import json
@@ -23,8 +24,10 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import django
+
 from swapdemo import registry
-from swapdemo.benches import render, run
+from swapdemo.benches import render, report, run
 
 if TYPE_CHECKING:
     from collections.abc import MutableMapping, Sequence
@@ -76,6 +79,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the results as JSON")
     parser.add_argument(
+        "--markdown",
+        type=Path,
+        metavar="FILE",
+        help="also write the tables into FILE's bench blocks (docs/benchmarks.md)",
+    )
+    parser.add_argument(
         "--database-url",
         metavar="URL",
         help="a database the benchmarks may migrate, empty and fill "
@@ -96,7 +105,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         shutil.rmtree(os.environ["SWAPDEMO_DATA_DIR"], ignore_errors=True)
     if args.json:
         args.json.write_text(json.dumps({"machine": machine(), "results": results}, indent=2))
+    if args.markdown:
+        command = " ".join(["python -m swapdemo.bench", *(argv if argv is not None else sys.argv[1:])])
+        replacements = {**report.blocks(results), "machine": _measured_on(command)}
+        args.markdown.write_text(report.splice(args.markdown.read_text(), replacements))
     return 0
+
+
+def _measured_on(command: str) -> str:
+    about = machine()
+    return (
+        f"Measured on {datetime.date.today().isoformat()} with `{command}`, on {about['cpus']} CPUs "
+        f"({about['processor']}, {about['platform']}), Python {about['python']}, "
+        f"Django {django.get_version()}."
+    )
 
 
 def _run_suites(args: argparse.Namespace, results: list[dict[str, Any]]) -> None:
@@ -116,7 +138,7 @@ def _run_suites(args: argparse.Namespace, results: list[dict[str, Any]]) -> None
                 continue
             if args.quick:
                 comparison.rounds = min(comparison.rounds, 3)
-            result = run(comparison)
+            result = {"suite": suite, **run(comparison)}
             results.append(result)
             print(render(result) + "\n", flush=True)
 

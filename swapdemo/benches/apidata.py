@@ -21,7 +21,7 @@ from apps.api_datasource.app import make_app
 from apps.api_datasource.client import ApiClient, make_session
 from apps.conference.data import load_talks
 from apps.talks_api.app import TalksAPI
-from swapdemo.benches import Comparison, Variant, call, per_call
+from swapdemo.benches import Comparison, Variant, gets, per_call
 from swapdemo.benches.apidata_orm import Served, orm_vs_api
 from swapdemo.kernel.config import from_environment
 from wsgi_stack.mount import Mount
@@ -75,25 +75,19 @@ def page_caching(number: int) -> Comparison:
 
     return Comparison(
         "apidata: GET /apidata/ through Django, cached vs uncached",
-        [
-            Variant(
-                "cached (TTL 30 s): no HTTP request",
-                per_call(lambda: call(apps["cached"], "/apidata/"), number),
-            ),
-            Variant(
-                "uncached, /api in this process: 2 in-process calls",
-                per_call(lambda: call(apps["in-process"], "/apidata/"), number),
-            ),
-            Variant(
-                "uncached, /api over loopback HTTP: 2 requests",
-                per_call(lambda: call(apps["loopback"], "/apidata/"), number),
-            ),
-        ],
+        gets(apps, _PAGE_VARIANTS, "/apidata/", number),
         rounds=9,
         target="the cache removes both calls; the page's rendering stays",
         setup=setup,
         teardown=served.stop,
     )
+
+
+_PAGE_VARIANTS = {
+    "cached": "cached (TTL 30 s): no HTTP request",
+    "in-process": "uncached, /api in this process: 2 in-process calls",
+    "loopback": "uncached, /api over loopback HTTP: 2 requests",
+}
 
 
 def comparisons(quick: bool) -> list[Comparison]:

@@ -26,7 +26,7 @@ from apps.api_datasource.queryset import ApiQuerySet
 from apps.api_datasource.views import TalkFilter
 from apps.conference.data import Talk, load_talks
 from apps.talks_api.app import TalksAPI
-from swapdemo.benches import Comparison, Variant, call, per_call
+from swapdemo.benches import Comparison, gets
 from swapdemo.kernel.config import from_environment
 from swapdemo.kernel.site import migrate
 from swapdemo.servers import ThreadedServer
@@ -145,22 +145,14 @@ def _source_comparison(
         served.stop()
         connections.close_all()
 
+    labels = {
+        "orm": f"{_orm_label()} (COUNT, then LIMIT 20)",
+        "in-process": "the API in this process (in-process transport)",
+        "loopback": "the API over loopback HTTP (waitress)",
+    }
     return Comparison(
         name,
-        [
-            Variant(
-                f"{_orm_label()} (COUNT, then LIMIT 20)",
-                per_call(lambda: call(apps["orm"], "/page/"), number),
-            ),
-            Variant(
-                "the API in this process (in-process transport)",
-                per_call(lambda: call(apps["in-process"], "/page/"), number),
-            ),
-            Variant(
-                "the API over loopback HTTP (waitress)",
-                per_call(lambda: call(apps["loopback"], "/page/"), number),
-            ),
-        ],
+        gets(apps, labels, "/page/", number),
         rounds=9,
         target="the cost of the swap, as a multiple of the ORM's time",
         setup=setup,
