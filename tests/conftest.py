@@ -1,4 +1,6 @@
-"""Test-wide set-up: a known secret key, a throwaway data folder, real servers on loopback."""
+"""Test-wide set-up (a known secret key, a throwaway data folder, real servers on loopback), and what
+the tests of several packages share.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +9,15 @@ import re
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from html.parser import HTMLParser
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 import requests
 
+from apps.conference import load_talks
+from swapdemo.kernel.config import from_environment
 from swapdemo.servers import ServerProcess, ThreadedServer
-
-if TYPE_CHECKING:
-    pass
 
 # The suite reads its configuration once per process, so the test process fixes it before any import.
 os.environ.setdefault("SWAPDEMO_SECRET_KEY", "tests-only-secret-key-" + "x" * 40)
@@ -70,3 +71,47 @@ def browser() -> Iterator[requests.Session]:
 def csrf(page: requests.Response) -> str:
     """The CSRF token of the form on a Django page."""
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+
+
+TALKS = load_talks()
+TOKEN = "csrfmiddlewaretoken"
+
+
+class Canonical(HTMLParser):
+    """HTML as a list of tags, attributes and text: entities decoded, whitespace collapsed.
+
+    The CSRF token is masked: Django masks it afresh for every render (BREACH protection).
+    """
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.items: list[tuple[str, ...]] = []
+        self.feed(html)
+        self.close()
+
+    def handle_decl(self, decl: str) -> None:
+        self.items.append(("!", decl.lower()))
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        masked = {
+            name: "<token>" if dict(attrs).get("name") == TOKEN and name == "value" else value
+            for name, value in attrs
+        }
+        self.items.append(("<", tag, *(f"{name}={value}" for name, value in sorted(masked.items()))))
+
+    def handle_endtag(self, tag: str) -> None:
+        self.items.append(("/", tag))
+
+    def handle_data(self, data: str) -> None:
+        if text := " ".join(data.split()):
+            self.items.append(("text", text))
+
+
+@pytest.fixture
+def config(tmp_path):
+    return from_environment().replace(data_dir=tmp_path)
+
+
+def _environ_without_django_settings(data_dir: Path) -> dict[str, str]:
+    environ = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    return {**environ, "SWAPDEMO_DATA_DIR": str(data_dir)}

@@ -1,3 +1,5 @@
+"""Mount: requests dispatched by URL prefix, the prefix moved to SCRIPT_NAME, redirects and 404s."""
+
 from __future__ import annotations
 
 from wsgiref.validate import validator
@@ -5,7 +7,6 @@ from wsgiref.validate import validator
 import pytest
 from webtest import TestApp
 
-from swapdemo.kernel.site import django_app
 from wsgi_stack.mount import Mount
 
 
@@ -58,25 +59,8 @@ def test_prefix_must_be_well_formed() -> None:
         Mount({"jinja/": echo("x")})
 
 
-def test_django_reverse_includes_the_mount_prefix() -> None:
-    hello = django_app("swapdemo.urls")
-    mounted = TestApp(validator(Mount({"/deep/prefix": hello})), lint=False)
-    assert mounted.get("/deep/prefix/hello/").text == "Hello from /deep/prefix/hello/\n"
-    alone = TestApp(validator(hello), lint=False)
-    assert alone.get("/hello/").text == "Hello from /hello/\n"
-
-
 def test_redirect_location_is_quoted_so_no_header_can_be_injected() -> None:
     client = TestApp(validator(Mount({"/a\r\nSet-Cookie: x=1": echo("a")})), lint=False)
     response = client.get("/a%0D%0ASet-Cookie:%20x=1", status=301)
     assert response.headers["Location"] == "/a%0D%0ASet-Cookie:%20x=1/"
     assert "Set-Cookie" not in response.headers
-
-
-def test_two_django_mounts_never_see_each_other_s_urls() -> None:
-    hello, jinja = django_app("swapdemo.urls"), django_app("apps.jinja_templates.urls")
-    client = TestApp(validator(Mount({"/hello": hello, "/jinja": jinja})), lint=False)
-    assert client.get("/hello/hello/").text == "Hello from /hello/hello/\n"
-    assert client.get("/jinja/").status_int == 200
-    client.get("/jinja/hello/", status=404)
-    client.get("/hello/", status=404)

@@ -1,3 +1,7 @@
+"""InProcessTransport: calls to an app of this process skip the network, every other call goes
+over it.
+"""
+
 from __future__ import annotations
 
 import json
@@ -14,8 +18,6 @@ from webtest import TestApp
 from tests.conftest import LiveServer, gunicorn, run_server
 from wsgi_stack.mount import Mount
 from wsgi_stack.transport import InProcessTransport
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def json_app(payload_fn):

@@ -1,0 +1,104 @@
+"""The configuration: environment strings become typed values, wrong ones fail at start-up,
+secrets stay out of reports and reprs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from swapdemo.kernel.config import load
+from tests.conftest import ROOT
+
+
+def test_defaults_are_safe(tmp_path: Path) -> None:
+    config = load({"SWAPDEMO_SECRET_KEY": "k", "SWAPDEMO_DATA_DIR": str(tmp_path)})
+    assert config.debug is False and config.profile is False
+    assert config.database["ENGINE"] == "django.db.backends.sqlite3"
+    assert config.database["NAME"] == str(tmp_path / "swapdemo.sqlite3")
+    assert config.cache_url is None and config.api_style == "builtin"
+
+
+def test_missing_secret_key_gives_a_random_one_with_a_warning(caplog) -> None:
+    first, second = load({}), load({})
+    with caplog.at_level(logging.WARNING, logger="swapdemo"):
+        first.warn_about_defaults()
+    assert first.secret_key_generated and not load({"SWAPDEMO_SECRET_KEY": "k"}).secret_key_generated
+    assert first.secret_key != second.secret_key and len(first.secret_key) >= 50
+    assert "SWAPDEMO_SECRET_KEY is not set" in caplog.text
+    assert first.secret_key not in caplog.text
+
+
+def test_typed_values_and_database_url() -> None:
+    config = load(
+        {
+            "SWAPDEMO_SECRET_KEY": "k",
+            "SWAPDEMO_DEBUG": "yes",
+            "DATABASE_URL": "postgresql://u@127.0.0.1:5432/test",
+            "SWAPDEMO_PROFILE_SAMPLE": "20",
+        }
+    )
+    assert config.debug is True and config.profile_sample_every == 20
+    assert config.database["ENGINE"] == "django.db.backends.postgresql" and config.database["NAME"] == "test"
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"SWAPDEMO_DEBUG": "maybe"}, "SWAPDEMO_DEBUG"),
+        ({"SWAPDEMO_PROFILE_SAMPLE": "0"}, "SWAPDEMO_PROFILE_SAMPLE"),
+        ({"SWAPDEMO_PROFILE_SAMPLE": "²"}, "SWAPDEMO_PROFILE_SAMPLE"),
+        ({"SWAPDEMO_PROFILE_SAMPLE": "9" * 5000}, "SWAPDEMO_PROFILE_SAMPLE"),
+        ({"SWAPDEMO_CACHE_URL": "memcached://x"}, "SWAPDEMO_CACHE_URL"),
+        ({"SWAPDEMO_OIDC_ISSUER": "https://id.example"}, "SWAPDEMO_OIDC_CLIENT_ID"),
+        ({"SWAPDEMO_API_STYLE": "graphql"}, "SWAPDEMO_API_STYLE"),
+        ({"DATABASE_URL": "nosuchdb://x"}, "DATABASE_URL"),
+    ],
+)
+def test_wrong_values_fail_at_start_up_naming_the_variable(environ: dict[str, str], message: str) -> None:
+    with pytest.raises(ImproperlyConfigured, match=message):
+        load({"SWAPDEMO_SECRET_KEY": "k", **environ})
+
+
+def test_a_cache_url_without_the_redis_package_fails_at_start_up(monkeypatch) -> None:
+    import importlib.util
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *args: None if name == "redis" else find_spec(name, *args)
+    )
+    with pytest.raises(ImproperlyConfigured, match=r"needs the redis package: pip install -e '\.\[redis\]'"):
+        load({"SWAPDEMO_SECRET_KEY": "k", "SWAPDEMO_CACHE_URL": "redis://127.0.0.1:6379/0"})
+
+
+def test_error_reports_and_reprs_keep_keys_passwords_and_tokens_out() -> None:
+    secrets = {
+        "SWAPDEMO_SECRET_KEY": "key-secret",
+        "DATABASE_URL": "postgresql://app:db-secret@db.example.org/talks",
+        "SWAPDEMO_CACHE_URL": "redis://:redis-secret@cache.example.org:6379/0",
+        "SWAPDEMO_PROFILE_TOKEN": "token-secret",
+        "SWAPDEMO_API_URL": "https://reader:api-secret@api.example.org/api/",
+    }
+    # What Django's debug page and error mails list: every setting, through the settings' filter.
+    show = (
+        "import django; django.setup(); "
+        "from django.views.debug import get_default_exception_reporter_filter as f; "
+        "from swapdemo.kernel.config import from_environment; "
+        "print(f().get_safe_settings()); print(repr(from_environment()))"
+    )
+    env = {**os.environ, **secrets, "DJANGO_SETTINGS_MODULE": "swapdemo.settings"}
+    shown = subprocess.run(
+        [sys.executable, "-c", show], env=env, cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    assert "'CACHES'" in shown and "Config(" in shown
+    assert [
+        secret
+        for secret in ("key-secret", "db-secret", "redis-secret", "token-secret", "api-secret")
+        if secret in shown
+    ] == []

@@ -1,0 +1,54 @@
+"""The runner every server entry point shares: X-Forwarded-Proto from the trusted proxy only, and
+a warning for a profiler behind a proxy without a token.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.conftest import run_server
+
+
+@pytest.mark.parametrize("trusted", [True, False])
+def test_behind_a_tls_proxy_the_runner_takes_x_forwarded_proto_from_the_trusted_proxy_only(
+    trusted: bool, tmp_path: Path
+) -> None:
+    env = {"SWAPDEMO_HTTPS": "1", "SWAPDEMO_SECRET_KEY": "k" * 50, "SWAPDEMO_DATA_DIR": str(tmp_path)}
+    if trusted:
+        env["SWAPDEMO_TRUSTED_PROXY"] = "127.0.0.1"
+    log = tmp_path / "server.log"
+    with run_server(["-m", "swapdemo.jinja", "--port", "{port}"], "/static/swapdemo.css", log, env) as url:
+        proxied = requests.get(
+            url + "/jinja/", headers={"X-Forwarded-Proto": "https"}, allow_redirects=False, timeout=10
+        )
+        plain = requests.get(url + "/jinja/", allow_redirects=False, timeout=10)
+    assert plain.status_code == 301 and plain.headers["Location"].startswith("https://")
+    if trusted:
+        assert proxied.status_code == 200 and "Strict-Transport-Security" in proxied.headers
+        assert "SWAPDEMO_TRUSTED_PROXY" not in log.read_text()
+    else:
+        assert proxied.status_code == 301
+        assert "SWAPDEMO_HTTPS=1 without SWAPDEMO_TRUSTED_PROXY" in log.read_text()
+
+
+def test_the_runner_warns_when_a_profiled_server_behind_a_proxy_has_no_token(tmp_path: Path) -> None:
+    env = {
+        "SWAPDEMO_TRUSTED_PROXY": "127.0.0.1",
+        "SWAPDEMO_SECRET_KEY": "k" * 50,
+        "SWAPDEMO_DATA_DIR": str(tmp_path),
+    }
+    log = tmp_path / "server.log"
+    with run_server(["-m", "swapdemo.jinja", "--port", "{port}", "--profile"], "/jinja/", log, env):
+        pass
+    assert "the profiler is on behind a proxy without SWAPDEMO_PROFILE_TOKEN" in log.read_text()
+    with run_server(
+        ["-m", "swapdemo.jinja", "--port", "{port}", "--profile"],
+        "/jinja/",
+        log,
+        {**env, "SWAPDEMO_PROFILE_TOKEN": "t"},
+    ):
+        pass
+    assert "SWAPDEMO_PROFILE_TOKEN" not in log.read_text()
