@@ -115,3 +115,27 @@ def config(tmp_path):
 def _environ_without_django_settings(data_dir: Path) -> dict[str, str]:
     environ = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
     return {**environ, "SWAPDEMO_DATA_DIR": str(data_dir)}
+
+
+class Step:
+    """One numbered step of a README's "Try it": the paths it opens and the text it quotes (“…”)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = " ".join(text.split())
+        self.paths = re.findall(r"<http://127\.0\.0\.1:8000(/[^>]*)>", self.text)
+        self.quoted = re.findall(r"“([^”]+)”", self.text)
+
+    def __repr__(self) -> str:
+        return f"Step({self.text!r})"
+
+
+def try_it(readme: Path) -> list[Step]:
+    """The numbered steps of ``readme``'s "Try it" section, so a test performs what it promises."""
+    section = readme.read_text(encoding="utf-8").split("## Try it", 1)[1].split("\n## ", 1)[0]
+    return [Step(match) for match in re.findall(r"^\d+\. (.+?)(?=^\d+\. |^\S|\Z)", section, re.M | re.S)]
+
+
+def try_it_commands(readme: Path) -> list[str]:
+    """The shell commands in ``readme``'s "Try it" section, one a line."""
+    section = readme.read_text(encoding="utf-8").split("## Try it", 1)[1].split("\n## ", 1)[0]
+    return [line for block in re.findall(r"```sh\n(.*?)```", section, re.S) for line in block.splitlines()]
