@@ -1,4 +1,4 @@
-"""The page at ``/``: every demo, what it swaps, a link and the file to read."""
+"""The page at ``/``: every demo, what it swaps, a link and the file to read, in the site's layout."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING
 import jinja2
 
 from swapdemo import registry
+from swapdemo.kernel.layout import chrome
+from swapdemo.kernel.pages import JINJA2_DIR
+from wsgi_stack import pages
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable
@@ -15,7 +18,7 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 _templates = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+    loader=jinja2.FileSystemLoader([Path(__file__).parent / "templates", JINJA2_DIR]),
     autoescape=True,
     undefined=jinja2.StrictUndefined,
 )
@@ -27,21 +30,15 @@ def make_landing(mounted: Collection[str], profiling: bool = False) -> WSGIAppli
 
     def landing(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("PATH_INFO", "/") not in ("", "/"):
-            body = b"Not Found\n"
-            start_response(
-                "404 Not Found",
-                [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
-            )
-            return [body]
-        root = environ.get("SCRIPT_NAME", "")
-        body = template.render(
-            demos=registry.demos(), mounted=mounted, root=root, profiling=profiling
-        ).encode("utf-8")
-        start_response(
-            "200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))]
-        )
-        if environ["REQUEST_METHOD"] == "HEAD":
-            return []
-        return [body]
+            return pages.error(environ, start_response, 404, f"There is nothing at {environ['PATH_INFO']}.")
+        context = {
+            "demos": registry.demos(),
+            "mounted": mounted,
+            "profiling": profiling,
+            "chrome": chrome(environ),
+        }
+        body = template.render(context).encode("utf-8")
+        pages.respond(start_response, 200, body)
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
 
     return landing

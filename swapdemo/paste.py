@@ -49,5 +49,7 @@ def _layer_filter(name: str) -> Callable[..., WSGIApplication]:
 
 request_id = _layer_filter("RequestId")
 access_log = _layer_filter("AccessLog")
+site = _layer_filter("WithEnviron")
+errors = _layer_filter("ErrorPages")
 profiler = _layer_filter("Profiler")
 static = _layer_filter("StaticFiles")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from swapdemo.kernel import logs
 from swapdemo.kernel.config import from_environment
+from swapdemo.kernel.pages import JINJA2_DIR, TEMPLATES_DIR
 
 # Lower case, so it is not a setting: debug pages and error reports list every upper-case name.
 config = from_environment()
@@ -57,16 +58,19 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "swapdemo.urls"
 
+# Both engines find the site's base layout and error page (swapdemo/kernel), and get `chrome`, the
+# header and nav built from the registry, from the same context processor.
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [TEMPLATES_DIR],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "swapdemo.kernel.layout.context_processor",
             ],
         },
     },
@@ -74,11 +78,15 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "NAME": "jinja2",
-        "DIRS": [],
+        "DIRS": [JINJA2_DIR],
         "APP_DIRS": True,
-        "OPTIONS": {"environment": "apps.jinja_templates.environment.environment"},
+        "OPTIONS": {
+            "environment": "apps.jinja_templates.environment.environment",
+            "context_processors": ["swapdemo.kernel.layout.context_processor"],
+        },
     },
 ]
+CSRF_FAILURE_VIEW = "swapdemo.kernel.handlers.csrf_failure"
 
 DATABASES = {"default": config.database}
 if config.database["ENGINE"] == "django.db.backends.sqlite3":
@@ -108,7 +116,9 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("de", "German")]
 USE_I18N = True
-TIME_ZONE = "America/Los_Angeles"
+# UTC, and so the process's clock (Django sets TZ from it): every log line, gunicorn's included, is
+# UTC.  The conference's pages show its own time zone explicitly (apps/conference).
+TIME_ZONE = "UTC"
 USE_TZ = True
 
 STATIC_URL = "/static/"

@@ -14,16 +14,22 @@ from __future__ import annotations
 
 import functools
 import threading
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from swapdemo import registry, runner
+from swapdemo.kernel import pages
 from swapdemo.kernel.config import Config, from_environment
+from swapdemo.kernel.layout import SITE_KEY, Section, Site
 from swapdemo.kernel.logs import configure_logging
 from swapdemo.landing import make_landing
 from wsgi_stack import Layer, build
 from wsgi_stack.access_log import AccessLog
+from wsgi_stack.environ import WithEnviron
+from wsgi_stack.errors import ErrorPages
 from wsgi_stack.mount import Mount
+from wsgi_stack.pages import ERROR_KEY, PAGE_KEY
 from wsgi_stack.request_id import RequestId
 from wsgi_stack.static import StaticFiles
 
@@ -41,11 +47,25 @@ def static_roots() -> list[Path]:
     return [PACKAGE_DIR / "static", *sorted(p for p in apps_dir.glob("*/static") if p.is_dir())]
 
 
-def layers(config: Config) -> list[Layer]:
+def site(config: Config, names: tuple[str, ...] | None = None) -> Site:
+    """The registry as the pages present it: every demo in the nav, marked when this process serves it."""
+    served = {entry.name for entry in _mounted(config, names)}
+    part_of = {need: entry.name for entry in registry.ENTRIES for need in entry.needs}
+    sections = [
+        Section(e.name, e.title, e.prefix, e.swaps, e.read_first, e.name in served, part_of.get(e.name))
+        for e in registry.ENTRIES
+    ]
+    return Site(tuple(sections))
+
+
+def layers(config: Config, names: tuple[str, ...] | None = None) -> list[Layer]:
     """The middleware stack, outermost first."""
+    look = {SITE_KEY: site(config, names), PAGE_KEY: pages.render_page, ERROR_KEY: pages.error_page}
     stack: list[Layer] = [
         (RequestId, {"trust_incoming": False}),
         (AccessLog, {}),
+        (WithEnviron, {"values": look}),
+        (ErrorPages, {}),
     ]
     if config.profile:
         from wsgi_stack.profiling import Profiler
@@ -60,10 +80,16 @@ def mount(config: Config, names: tuple[str, ...] | None = None) -> Mount:
 
     A service whose real counterpart is configured (``Entry.replaced_by``) is left out.
     """
-    entries = registry.closure(names) if names else registry.ENTRIES
-    mounted = [entry for entry in entries if entry.prefix and entry.factory and not _replaced(entry, config)]
-    apps = {entry.prefix: entry.load()(config) for entry in mounted if entry.prefix}
+    with warnings.catch_warnings():
+        # Pyramid 2.1 imports pkg_resources, which setuptools 81+ deprecates: noise at every start.
+        warnings.filterwarnings("ignore", "pkg_resources is deprecated", UserWarning)
+        apps = {entry.prefix: entry.load()(config) for entry in _mounted(config, names) if entry.prefix}
     return Mount(apps, default=make_landing(apps, profiling=config.profile))
+
+
+def _mounted(config: Config, names: tuple[str, ...] | None) -> list[registry.Entry]:
+    entries = registry.closure(names) if names else registry.ENTRIES
+    return [entry for entry in entries if entry.prefix and entry.factory and not _replaced(entry, config)]
 
 
 def _replaced(entry: registry.Entry, config: Config) -> bool:
@@ -74,7 +100,7 @@ def make_app(config: Config | None = None, names: tuple[str, ...] | None = None)
     """The whole stack; ``names`` limits it to some demos (``python -m swapdemo.<name>``)."""
     config = config or from_environment()
     config.warn_about_defaults()
-    return build(mount(config, names), layers(config))
+    return build(mount(config, names), layers(config, names))
 
 
 class _BuiltOnFirstRequest:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from wsgi_stack import pages
 from wsgi_stack.serving import serving
 
 if TYPE_CHECKING:
@@ -21,11 +22,8 @@ if TYPE_CHECKING:
 
 
 def _not_found(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-    body = b"Not Found: nothing is mounted at this path.\n"
-    start_response(
-        "404 Not Found", [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
-    )
-    return [body]
+    path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+    return pages.error(environ, start_response, 404, f"There is nothing at {path}.")
 
 
 class Mount:
@@ -35,7 +33,7 @@ class Mount:
         trailing slash.  ``/jinja`` answers ``/jinja`` and ``/jinja/...`` but
         not ``/jinjax``.
     :param default: the app for paths no prefix matches (a landing page),
-        which sees the path unchanged.  A 404 when not given.
+        which sees the path unchanged.  The site's 404 page (:mod:`wsgi_stack.pages`) when not given.
 
     Reads ``SCRIPT_NAME`` and ``PATH_INFO``; moves the matched prefix from
     ``PATH_INFO`` to the end of ``SCRIPT_NAME``.  A request for the bare

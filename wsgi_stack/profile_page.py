@@ -11,12 +11,14 @@ from __future__ import annotations
 import html
 import io
 import re
+from http import HTTPStatus
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
 from pyprof2calltree import CalltreeConverter
 
+from wsgi_stack import pages
 from wsgi_stack.numbers import whole_number
 
 if TYPE_CHECKING:
@@ -40,21 +42,23 @@ def page(repoze: Any, environ: WSGIEnvironment, path: str, stats_dir: Path) -> R
     try:
         params = read_params(environ)
     except ValueError as exc:
-        return plain("400 Bad Request", str(exc))
+        return problem(environ, 400, str(exc))
     url = quote(environ.get("SCRIPT_NAME", "") + path)
     request = SimpleNamespace(get_params=lambda: params, get_url=lambda: url)
     report = repoze.index(request, output=_EscapedOutput())
     links = f"""<p>Download <a href="{url}/stats.prof">stats.prof</a> (pstats, snakeviz) or
 <a href="{url}/callgrind.out">callgrind.out</a> (KCachegrind),
 written to {html.escape(str(stats_dir))}.</p>"""
-    report = report.replace("</body>", links + "\n</body>", 1)
-    return "200 OK", [("Content-Type", "text/html; charset=utf-8")], report.encode(errors="replace")
+    body = report.partition("<body>")[2].rpartition("</body>")[0] or report
+    intro = "<h1>Profiler</h1>\n<p>repoze.profile's report of every profiled request so far.</p>"
+    document = pages.page(environ, "Profiler", f"{intro}\n{body}\n{links}", "diagnostic")
+    return "200 OK", [("Content-Type", pages.HTML)], document
 
 
-def export(repoze: Any, subpath: str, stats_file: Path | None) -> Response:
+def export(repoze: Any, environ: WSGIEnvironment, subpath: str, stats_file: Path | None) -> Response:
     """``/stats.prof`` or ``/callgrind.out`` of ``stats_file`` as a download."""
     if stats_file is None:
-        return plain("404 Not Found", "No profiling data yet: make some requests first.")
+        return problem(environ, 404, "No profiling data yet: make some requests first.")
     if subpath == "/stats.prof":
         name, body = "swapdemo.prof", stats_file.read_bytes()
     else:
@@ -104,8 +108,10 @@ def read_params(environ: WSGIEnvironment) -> dict[str, str]:
     return params
 
 
-def plain(status: str, reason: str, *headers: tuple[str, str]) -> Response:
-    return status, [("Content-Type", "text/plain; charset=utf-8"), *headers], reason.encode() + b"\n"
+def problem(environ: WSGIEnvironment, status: int, reason: str, *headers: tuple[str, str]) -> Response:
+    """An error answer in the site's look, saying ``reason``."""
+    status_line = f"{status} {HTTPStatus(status).phrase}"
+    return status_line, [("Content-Type", pages.HTML), *headers], pages.error_body(environ, status, reason)
 
 
 def respond(start_response: StartResponse, response: Response) -> list[bytes]:

@@ -137,23 +137,21 @@ class Profiler:
 
     def _serve(self, environ: WSGIEnvironment, subpath: str) -> profile_page.Response:
         if not self._gate.allows(environ):
-            return profile_page.plain("403 Forbidden", self._gate.refusal())
+            return profile_page.problem(environ, 403, self._gate.refusal())
         if subpath not in ("", "/", "/stats.prof", "/callgrind.out"):
-            return profile_page.plain("404 Not Found", "No such profiler page.")
+            return profile_page.problem(environ, 404, "No such profiler page.")
         methods = ("GET", "POST") if subpath in ("", "/") else ("GET",)
         if environ["REQUEST_METHOD"] not in methods:
-            return profile_page.plain(
-                "405 Method Not Allowed", "Method not allowed here.", ("Allow", ", ".join(methods))
+            return profile_page.problem(
+                environ, 405, "Method not allowed here.", ("Allow", ", ".join(methods))
             )
         if not self._lock.acquire(timeout=_BUSY_TIMEOUT):
-            return profile_page.plain(
-                "503 Service Unavailable", "A profiled request is still running; retry shortly."
-            )
+            return profile_page.problem(environ, 503, "A profiled request is still running; retry shortly.")
         try:
             if subpath in ("", "/"):
                 self._dump()
                 return profile_page.page(self._repoze, environ, self._path, self._stats_dir)
-            return profile_page.export(self._repoze, subpath, self._dump())
+            return profile_page.export(self._repoze, environ, subpath, self._dump())
         finally:
             self._lock.release()
 

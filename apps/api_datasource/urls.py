@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 
 from apps.api_datasource.views import TalkDetailView, TalkListView
+from swapdemo.kernel.handlers import handler400, handler403, handler404, handler500  # noqa: F401
 
 urlpatterns = [
     path("", TalkListView.as_view(), name="talk-list"),

@@ -15,11 +15,13 @@ from functools import cache
 from itertools import count
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
 
 DATA_FILE = Path(__file__).parent / "talks.json"
+TIME_ZONE = ZoneInfo("America/Los_Angeles")  # the talks' days and start times are the conference's
 LEVELS = ("beginner", "intermediate", "advanced")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.urls import path
 
 from apps.external_login import views
+from swapdemo.kernel.handlers import handler400, handler403, handler404, handler500  # noqa: F401
 
 urlpatterns = [
     path("", views.index, name="index"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.urls import path
 
 from apps.jinja_templates import views
+from swapdemo.kernel.handlers import handler400, handler403, handler404, handler500  # noqa: F401
 
 urlpatterns = [
     path("", views.schedule, {"using": "jinja2"}, name="schedule"),

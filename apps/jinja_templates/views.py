@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from apps.conference import load_talks
+from apps.conference import TIME_ZONE, load_talks
 from apps.jinja_templates.forms import ScheduleFilter, renderer_for
 
 if TYPE_CHECKING:
@@ -51,9 +51,10 @@ def by_day_and_track(talks: Iterable[Talk]) -> list[Day]:
 
 
 def schedule_context(form: ScheduleFilter, talks: tuple[Talk, ...]) -> dict[str, object]:
-    """What the schedule template gets: the form, the talks it lets through, grouped."""
+    """What the schedule template gets: the form, the talks it lets through, grouped, and the zone."""
     shown = form.apply(talks) if form.is_valid() else list(talks)
-    return {"form": form, "days": by_day_and_track(shown), "count": len(shown)}
+    zone = dt.datetime.combine(talks[0].day, dt.time(12), TIME_ZONE).tzname() if talks else ""
+    return {"form": form, "days": by_day_and_track(shown), "count": len(shown), "zone": zone}
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -89,8 +90,9 @@ def talk(request: HttpRequest, talk_id: int) -> HttpResponse:
     current = talks[index]
     context = {
         "talk": current,
-        "starts_at": timezone.make_aware(dt.datetime.combine(current.day, current.start)),
+        "starts_at": dt.datetime.combine(current.day, current.start, TIME_ZONE),
         "previous": talks[index - 1] if index > 0 else None,
         "next": talks[index + 1] if index + 1 < len(talks) else None,
     }
-    return render(request, TALK, context, using="jinja2")
+    with timezone.override(TIME_ZONE):  # shown in the conference's time, whatever the server's
+        return render(request, TALK, context, using="jinja2")

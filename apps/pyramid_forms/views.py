@@ -1,4 +1,4 @@
-"""The Pyramid views: the form, the list of proposals, the slides, and readable error pages.
+"""The Pyramid views: the form, the list of proposals, the slides (error pages are in ``errors.py``).
 
 Pyramid owns the request: routes, view configuration, the CSRF check on
 every POST (before these views run), the session that carries the message
@@ -12,10 +12,9 @@ import logging
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken
-from pyramid.httpexceptions import HTTPClientError, HTTPNotFound, HTTPSeeOther
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.response import Response
-from pyramid.view import exception_view_config, view_config
+from pyramid.view import view_config
 
 from apps.pyramid_forms.bridge import form_data
 from apps.pyramid_forms.forms import TOPICS, ProposalForm
@@ -25,12 +24,6 @@ if TYPE_CHECKING:
     from pyramid.request import Request
 
 logger = logging.getLogger(__name__)
-
-CSRF_HELP = (
-    "The form was sent without the security token of this site, or with an old one "
-    "(for example after the page stayed open for a long time, or cookies were blocked). "
-    "Nothing was saved. Open the form again and send it from there."
-)
 
 
 @view_config(route_name="propose", request_method="GET", renderer="propose.html")
@@ -51,6 +44,8 @@ def submit_form(request: Request) -> dict[str, Any] | Response:
         request.response.status_int = 503
         form.add_error(None, "Your proposal could not be saved just now. Please send it again in a moment.")
         return {"form": form}
+    # The session is a cookie: keep the newest message only, so it cannot outgrow the cookie's 4 kB.
+    request.session.pop_flash()
     request.session.flash(f"Thank you! “{form.cleaned_data['title']}” is saved as proposal #{proposal_id}.")
     return HTTPSeeOther(request.route_url("proposals"))
 
@@ -74,20 +69,3 @@ def download_slides(request: Request) -> Response:
     response.content_disposition = f"attachment; filename*=UTF-8''{quote(name)}"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
-
-
-@exception_view_config(HTTPClientError, renderer="error.html")
-def client_error(exc: HTTPClientError, request: Request) -> dict[str, Any]:
-    """A 4xx as a page: a failed CSRF check (400) says what happened and what to do."""
-    request.response.status = exc.status
-    if isinstance(exc, (BadCSRFToken, BadCSRFOrigin)):
-        return {"title": "This form has expired", "message": CSRF_HELP}
-    return {"title": exc.title, "message": exc.explanation}
-
-
-@exception_view_config(StoreError, renderer="error.html")
-def store_error(exc: StoreError, request: Request) -> dict[str, Any]:
-    logger.error("proposals are unavailable: %s", exc)
-    request.response.status_int = 503
-    message = "The proposals could not be read just now. Please try again in a moment."
-    return {"title": "Proposals are unavailable", "message": message}

@@ -25,7 +25,7 @@ def test_python_m_swapdemo_jinja_serves_the_demo_and_its_static_files_and_stops_
             page = requests.get(url + "jinja/", timeout=10)
             assert page.status_code == 200 and "Conference schedule" in page.text
             assert (
-                requests.get(url + "static/jinja_templates/schedule.css", timeout=10)
+                requests.get(url + "static/swapdemo.css", timeout=10)
                 .headers["Content-Type"]
                 .startswith("text/css")
             )

@@ -134,10 +134,18 @@ def test_the_development_provider_is_not_mounted_beside_a_real_one(config) -> No
 def test_the_stack_lists_the_profiler_only_when_switched_on(tmp_path: Path) -> None:
     off = load({"SWAPDEMO_SECRET_KEY": "k", "SWAPDEMO_DATA_DIR": str(tmp_path)})
     on = off.replace(profile=True)
-    assert [layer.__name__ for layer, _ in layers(off)] == ["RequestId", "AccessLog", "StaticFiles"]
+    assert [layer.__name__ for layer, _ in layers(off)] == [
+        "RequestId",
+        "AccessLog",
+        "WithEnviron",
+        "ErrorPages",
+        "StaticFiles",
+    ]
     assert [layer.__name__ for layer, _ in layers(on)] == [
         "RequestId",
         "AccessLog",
+        "WithEnviron",
+        "ErrorPages",
         "Profiler",
         "StaticFiles",
     ]

@@ -45,7 +45,8 @@ def test_bare_prefix_redirects_to_slash_keeping_the_query(client: TestApp) -> No
 
 def test_nothing_mounted_is_404() -> None:
     client = TestApp(validator(Mount({"/a": echo("a")})), lint=False)
-    assert "nothing is mounted" in client.get("/elsewhere", status=404).text
+    page = client.get("/elsewhere", status=404)
+    assert page.content_type == "text/html" and "There is nothing at /elsewhere." in page.text
 
 
 def test_mounts_nest_and_accumulate_script_name() -> None:

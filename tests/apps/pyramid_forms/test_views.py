@@ -82,17 +82,24 @@ def test_slides_are_stored_and_downloadable_under_their_unicode_name(client) -> 
     client.get("/forms/proposals/99999999999999999999/slides", status=404)  # past SQLite's integers
 
 
-def test_a_post_without_or_with_a_wrong_csrf_token_gets_a_readable_400(client, config) -> None:
-    page = client.post("/forms/", VALID, status=400)
-    assert page.content_type == "text/html" and page.html.h1.get_text() == "This form has expired"
-    assert "Nothing was saved" in page.text
-    form = fill(client.get("/forms/"))
+def test_a_post_without_or_with_a_wrong_csrf_token_shows_the_form_again_with_what_was_typed(
+    client, config
+) -> None:
+    page = client.post("/forms/", VALID, status=403)
+    assert page.content_type == "text/html" and "Nothing was saved" in page.html.select_one(".problem").text
+    assert "send it again" in page.text
+    again = page.forms["proposal"]
+    assert again["title"].value == VALID["title"] and again["abstract"].value == VALID["abstract"]
+    form = fill(client.get("/forms/"), topics=("forms", "testing"))
     form["csrf_token"] = "forged"
-    form.submit(status=400)
+    kept = form.submit(status=403).forms["proposal"]
+    assert [kept.get("topics", index=i).checked for i in range(2, 4)] == [True, True]  # forms, testing
     stranger = TestApp(make_app(config, ("pyramid_forms",)))
     token = client.get("/forms/").forms["proposal"]["csrf_token"].value
-    stranger.post("/forms/", {**VALID, "csrf_token": token}, status=400)
+    stranger.post("/forms/", {**VALID, "csrf_token": token}, status=403)
     assert listed_titles(client) == []
+    kept.submit().follow()  # sent again from the page that came back: it has a good token now
+    assert listed_titles(client) == [f"#1 {VALID['title']}"]
 
 
 def test_non_ascii_and_markup_round_trip_as_text(client) -> None:
@@ -113,4 +120,5 @@ def test_a_database_failure_keeps_the_visitors_input_and_says_so(client, config)
         "could not be saved just now" in page.text and page.forms["proposal"]["title"].value == VALID["title"]
     )
     listing = client.get("/forms/proposals/", status=503)
-    assert listing.html.h1.get_text() == "Proposals are unavailable" and "sqlite" not in listing.text.lower()
+    assert listing.html.h1.get_text() == "Temporarily unavailable" and "sqlite" not in listing.text.lower()
+    assert "proposals cannot be read" in listing.text and listing.headers["Retry-After"] == "30"
