@@ -9,17 +9,22 @@ so it knows nothing of the demos.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import signal
+import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import waitress
 
+from swapdemo import startup
 from swapdemo.kernel.config import from_environment
 from swapdemo.kernel.logs import configure_logging
+from wsgi_stack.numbers import whole_number
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
     from types import FrameType
 
     from _typeshed.wsgi import WSGIApplication
@@ -29,19 +34,33 @@ if TYPE_CHECKING:
 logger = logging.getLogger("swapdemo")
 
 
+def port(text: str) -> int:
+    """``--port``: a TCP port, 1 to 65535, or 0 for any free one."""
+    number = whole_number(text.strip(), 0, 65535)
+    if number is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: use 1 to 65535, or 0 for any free port")
+    return number
+
+
 def parser(prog: str, what: str) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog, description=f"Serve {what} with waitress, behind the swapdemo stack."
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: %(default)s)")
     parser.add_argument(
-        "--port", type=int, default=8000, help="port to listen on, 0 for any free one (default: %(default)s)"
+        "--port", type=port, default=8000, help="port to listen on, 0 for any free one (default: %(default)s)"
     )
     parser.add_argument(
         "--profile",
         action="store_true",
         help="switch the profiler on (UI at /__profile__: loopback only; with SWAPDEMO_PROFILE_TOKEN, "
         "token holders only)",
+    )
+    parser.add_argument(
+        "--profile-dir",
+        type=Path,
+        metavar="DIR",
+        help="keep the profiler's stats in DIR (default: a temporary folder, removed when the server stops)",
     )
     return parser
 
@@ -53,39 +72,65 @@ def _stop(signum: int, frame: FrameType | None) -> None:
 def main(
     build: Callable[[Config], WSGIApplication], prog: str, what: str, argv: Sequence[str] | None = None
 ) -> int:
-    """Parse the command line, build the app from the configuration with ``build`` and serve it."""
+    """Parse the command line, build the app from the configuration with ``build`` and serve it.
+
+    A start-up mistake (the environment, the data folder, the database, the port) is one line on
+    stderr and exit status 1; a usage mistake is argparse's, status 2.
+    """
     args = parser(prog, what).parse_args(argv)
     configure_logging()
-    config = from_environment()
-    if args.profile:
-        config = config.replace(profile=True)
+    with startup.reported(prog), _profile_dir(args) as profile_dir:
+        config = from_environment()
+        if args.profile or args.profile_dir:
+            config = config.replace(profile=True, profile_dir=profile_dir)
+        startup.check_data_dir(config)
+        _warn(config)
+        app = build(config)
+        try:
+            server = waitress.create_server(app, host=args.host, port=args.port, threads=4, **_proxy(config))
+        except OSError as exc:
+            raise startup.port_problem(exc, args.host, args.port) from None
+        print(f"swapdemo: serving {what} on http://{args.host}:{server.effective_port}/ (Ctrl-C to stop)")
+        if args.profile_dir:
+            print(f"swapdemo: profiler stats in {profile_dir}", flush=True)
+        signal.signal(signal.SIGTERM, _stop)
+        try:
+            server.run()
+        finally:
+            server.close()
+            kept = f"; profiler stats kept in {profile_dir}" if args.profile_dir else ""
+            print(f"swapdemo: stopped{kept}", flush=True)
+    return 0
+
+
+@contextlib.contextmanager
+def _profile_dir(args: argparse.Namespace) -> Iterator[Path | None]:
+    """``--profile-dir``, or with ``--profile`` a temporary folder removed when the server stops."""
+    if args.profile_dir:
+        yield args.profile_dir
+    elif args.profile:
+        with tempfile.TemporaryDirectory(prefix="swapdemo-profile-") as folder:
+            yield Path(folder)
+    else:
+        yield None
+
+
+def _warn(config: Config) -> None:
     if config.profile and config.trusted_proxy and not config.profile_token:
         logger.warning(
-            "the profiler is on behind a proxy without SWAPDEMO_PROFILE_TOKEN: "
-            "a proxy on this host makes every "
-            "visitor look like loopback. Set a token."
+            "the profiler is on behind a proxy without SWAPDEMO_PROFILE_TOKEN: a proxy on this host makes "
+            "every visitor look like loopback. Set a token."
         )
     if config.https and not config.trusted_proxy:
         logger.warning(
-            "SWAPDEMO_HTTPS=1 without SWAPDEMO_TRUSTED_PROXY: "
-            "waitress drops X-Forwarded-Proto from peers it does "
-            "not trust, so Django will redirect every request to https. Set it to your TLS proxy's address."
+            "SWAPDEMO_HTTPS=1 without SWAPDEMO_TRUSTED_PROXY: waitress drops X-Forwarded-Proto from peers "
+            "it does not trust, so Django will redirect every request to https. Set it to your TLS proxy's "
+            "address."
         )
-    # Waitress passes X-Forwarded-Proto on (and sets wsgi.url_scheme from it) only from the trusted proxy.
-    proxy = (
-        {"trusted_proxy": config.trusted_proxy, "trusted_proxy_headers": {"x-forwarded-proto"}}
-        if config.trusted_proxy
-        else {}
-    )
-    server = waitress.create_server(build(config), host=args.host, port=args.port, threads=4, **proxy)
-    print(
-        f"swapdemo: serving {what} on http://{args.host}:{server.effective_port}/ (Ctrl-C to stop)",
-        flush=True,
-    )
-    signal.signal(signal.SIGTERM, _stop)
-    try:
-        server.run()
-    finally:
-        server.close()
-        print("swapdemo: stopped", flush=True)
-    return 0
+
+
+def _proxy(config: Config) -> dict[str, object]:
+    """Waitress passes X-Forwarded-Proto on (and sets wsgi.url_scheme from it) only from a trusted proxy."""
+    if not config.trusted_proxy:
+        return {}
+    return {"trusted_proxy": config.trusted_proxy, "trusted_proxy_headers": {"x-forwarded-proto"}}

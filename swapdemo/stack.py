@@ -70,7 +70,8 @@ def layers(config: Config, names: tuple[str, ...] | None = None) -> list[Layer]:
     if config.profile:
         from wsgi_stack.profiling import Profiler
 
-        stack.append((Profiler, {"token": config.profile_token, "sample_every": config.profile_sample_every}))
+        profiling = {"token": config.profile_token, "sample_every": config.profile_sample_every}
+        stack.append((Profiler, {**profiling, "stats_dir": config.profile_dir}))
     stack.append((StaticFiles, {"roots": static_roots()}))
     return stack
 

@@ -4,9 +4,14 @@ the tests of several packages share.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import os
 import re
+import socket
 import tempfile
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from html.parser import HTMLParser
@@ -19,8 +24,9 @@ from apps.conference import load_talks
 from swapdemo.kernel.config import from_environment
 from swapdemo.servers import ServerProcess, ThreadedServer
 
+KEY = "tests-only-secret-key-" + "x" * 40  # long enough for SWAPDEMO_SECRET_KEY's check
 # The suite reads its configuration once per process, so the test process fixes it before any import.
-os.environ.setdefault("SWAPDEMO_SECRET_KEY", "tests-only-secret-key-" + "x" * 40)
+os.environ.setdefault("SWAPDEMO_SECRET_KEY", KEY)
 os.environ.setdefault("SWAPDEMO_DATA_DIR", tempfile.mkdtemp(prefix="swapdemo-tests-"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "swapdemo.settings")
 
@@ -139,3 +145,91 @@ def try_it_commands(readme: Path) -> list[str]:
     """The shell commands in ``readme``'s "Try it" section, one a line."""
     section = readme.read_text(encoding="utf-8").split("## Try it", 1)[1].split("\n## ", 1)[0]
     return [line for block in re.findall(r"```sh\n(.*?)```", section, re.S) for line in block.splitlines()]
+
+
+class TcpProxy:
+    """A TCP forwarder on 127.0.0.1 to a real server (PostgreSQL, Redis) that a test can stop.
+
+    Stopping it closes the listening socket and every forwarded connection, as a server that goes
+    away would: the tests see the outage through the same drivers a deployment uses.
+    """
+
+    def __init__(self, target_port: int, port: int = 0) -> None:
+        self.target = ("127.0.0.1", target_port)
+        self.listener = socket.create_server(("127.0.0.1", port))  # port: again where a stopped one was
+        self.port = self.listener.getsockname()[1]
+        self.sockets: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+                upstream = socket.create_connection(self.target)
+            except OSError:
+                return
+            self.sockets += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept(); close() alone would not
+        self.listener.close()
+        for sock in self.sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+
+class Trickle:
+    """An HTTP server on 127.0.0.1 that answers one byte every ``pause`` seconds, for ever.
+
+    ``part="body"`` sends whole headers, then the body a byte at a time; ``part="headers"`` trickles
+    the headers themselves.  Each byte comes well within any read timeout: only a total deadline
+    ends such a call.
+    """
+
+    def __init__(self, part: str = "body", pause: float = 0.1) -> None:
+        self.part, self.pause = part, pause
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._answer, args=(client,), daemon=True).start()
+
+    def _answer(self, client: socket.socket) -> None:
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
+        with client, contextlib.suppress(OSError):
+            client.recv(65536)
+            if self.part == "body":
+                client.sendall(head)
+            for byte in itertools.cycle(head[:-4] if self.part == "headers" else b" "):
+                client.sendall(bytes([byte]))
+                time.sleep(self.pause)
+
+    def __enter__(self) -> Trickle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with contextlib.suppress(OSError):
+            self.listener.shutdown(socket.SHUT_RDWR)
+        self.listener.close()

@@ -15,6 +15,8 @@ from urllib.parse import quote
 from wsgi_stack import pages
 from wsgi_stack.serving import serving
 
+PREFIX_KEY = "wsgi_stack.mount"
+
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
@@ -36,7 +38,8 @@ class Mount:
         which sees the path unchanged.  The site's 404 page (:mod:`wsgi_stack.pages`) when not given.
 
     Reads ``SCRIPT_NAME`` and ``PATH_INFO``; moves the matched prefix from
-    ``PATH_INFO`` to the end of ``SCRIPT_NAME``.  A request for the bare
+    ``PATH_INFO`` to the end of ``SCRIPT_NAME``, and writes it to ``wsgi_stack.mount``
+    (``""`` for the default app), so a page can tell its mount from the root.  A request for the bare
     prefix (``/jinja``) is redirected to ``/jinja/`` so relative links work.
     While an app runs, :class:`wsgi_stack.transport.InProcessTransport` knows
     this dispatcher and the origin it is being served on.
@@ -62,11 +65,13 @@ class Mount:
         token = serving(environ, self)
         try:
             if prefix is None:
+                environ[PREFIX_KEY] = ""
                 return self.default(environ, start_response)
             if path == prefix:
                 return self._add_slash(environ, start_response)
             environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + prefix
             environ["PATH_INFO"] = path[len(prefix) :]
+            environ[PREFIX_KEY] = prefix
             return self.mounts[prefix](environ, start_response)
         finally:
             token.var.reset(token)

@@ -1,24 +1,23 @@
 """Profile the requests an app serves and show the accumulated statistics.
 
-:class:`Profiler` puts repoze.profile behind a layer that fixes its defects:
-stats are written only when someone looks at them, the page is HTML-escaped
-and takes validated ``GET`` parameters, one request at a time is profiled while
-the others are served unprofiled, and only holders of a token (or, without
-one, loopback clients) see the results, also as downloads for snakeviz or
+:class:`Profiler` puts repoze.profile behind a layer that fixes its defects: stats are written
+only when someone looks at them, the page is HTML-escaped and takes validated ``GET`` parameters,
+one request at a time is profiled while the others are served unprofiled, and only holders of a
+token (or, without one, loopback clients) see the results, also as downloads for snakeviz or
 KCachegrind.
 
-Do not use it in production: a profiled request runs several times slower.
-Behind a reverse proxy on the same host every client looks like loopback: set
-a token, which every client then needs, loopback included.  On
-Python 3.12+ cProfile records every thread while it is enabled, so concurrent
-unprofiled requests may show up in the stats.  Each process keeps its own
-stats: run one gunicorn worker, or waitress, when profiling.
+Do not use it in production: a profiled request runs several times slower.  Behind a reverse proxy
+on the same host every client looks like loopback: set a token.  On Python 3.12+ cProfile records
+every thread while it is enabled, so concurrent unprofiled requests may show up in the stats.  Each
+process keeps its own stats: run one gunicorn worker, or waitress, when profiling.
 """
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
+import shutil
 import sys
 import tempfile
 import threading
@@ -61,7 +60,7 @@ class Profiler:
     :param path: where the results are served.
     :param sample_every: profile one request in this many.
     :param sample_header: the request header that forces profiling.
-    :param stats_dir: where stats files go; a new temporary folder by default.
+    :param stats_dir: where stats files go, kept; by default a temporary folder removed at exit.
 
     Reads ``REMOTE_ADDR``, ``HTTP_HOST``, ``PATH_INFO``, ``SCRIPT_NAME``, ``QUERY_STRING``,
     ``REQUEST_METHOD``, ``CONTENT_LENGTH``, ``wsgi.input``,
@@ -89,7 +88,10 @@ class Profiler:
         self._path = path
         self._sample_every = sample_every
         self._sample_key = "HTTP_" + sample_header.upper().replace("-", "_")
-        self._stats_dir = Path(stats_dir or tempfile.mkdtemp(prefix="swapdemo-profile-"))
+        if stats_dir is None:  # a folder of its own, removed when the process ends
+            stats_dir = Path(tempfile.mkdtemp(prefix="swapdemo-profile-"))
+            atexit.register(shutil.rmtree, stats_dir, ignore_errors=True)
+        self._stats_dir = stats_dir
         self._counter = itertools.count()
         self._lock = threading.Lock()
         self._repoze = ProfileMiddleware(app, discard_first_request=False, flush_at_shutdown=False, path=path)

@@ -19,17 +19,18 @@ import time
 from typing import TYPE_CHECKING, Any
 
 import requests
-from requests.adapters import HTTPAdapter
-from urllib3.exceptions import MaxRetryError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
+from apps.api_datasource.cache import AnswerCache
 from apps.api_datasource.errors import (
     BadResponse,
     ResponseTooLarge,
-    UpstreamError,
     UpstreamStatus,
     UpstreamTimeout,
+    status_reason,
+    upstream_error,
 )
+from wsgi_stack.deadline import DeadlineAdapter, deadline
 from wsgi_stack.numbers import whole_number
 from wsgi_stack.transport import InProcessTransport
 
@@ -66,7 +67,7 @@ def make_session(
         retry_after_max=retry_after_cap,
         raise_on_status=False,
     )
-    network = HTTPAdapter(max_retries=retry)
+    network = DeadlineAdapter(max_retries=retry)
     if in_process:
         session = InProcessTransport.session(fallback=network, trust_forwarded_proto=behind_tls_proxy)
     else:
@@ -92,8 +93,10 @@ class ApiClient:
     :param session: from :func:`make_session` (or any ``requests.Session``).
     :param timeout: ``(connect, read)`` seconds for each attempt; the read
         timeout bounds each wait for bytes, not the whole download.
+    :param total: seconds for the whole call, retries included, over the network.
     :param max_bytes: the size cap for a body, decoded.
-    :param cache: a Django cache (``django.core.cache.cache``), or ``None`` for no caching.
+    :param cache: a Django cache (``django.core.cache.cache``), or ``None`` for no caching; one that
+        fails is a miss (``cache.py``).
     :param ttl: seconds an answer is served from the cache without asking.
     :param keep_stale: seconds a stale entry is kept for revalidation after ``ttl``.
     :param clock: the wall clock for freshness (shared across processes through the cache).
@@ -104,14 +107,16 @@ class ApiClient:
         session: requests.Session,
         *,
         timeout: tuple[float, float] = (3.05, 10.0),
+        total: float = 15.0,
         max_bytes: int = 5_000_000,
         cache: BaseCache | None = None,
         ttl: float = 30.0,
         keep_stale: float = 3600.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.session, self.timeout, self.max_bytes = session, timeout, max_bytes
-        self.cache, self.ttl, self.keep_stale, self.clock = cache, ttl, keep_stale, clock
+        self.session, self.timeout, self.total, self.max_bytes = session, timeout, total, max_bytes
+        self.cache = AnswerCache(cache) if cache is not None else None
+        self.ttl, self.keep_stale, self.clock = ttl, keep_stale, clock
 
     def get(self, url: str, params: Sequence[tuple[str, str]] = ()) -> Fetched:
         """GET ``url`` with ``params``; raises an :class:`~apps.api_datasource.errors.UpstreamError`."""
@@ -135,16 +140,19 @@ class ApiClient:
     def _fetch(self, url: str, etag: str | None) -> Fetched | None:
         """The decoded answer, or ``None`` for a 304 to ``If-None-Match: etag``."""
         headers = {"If-None-Match": etag} if etag else {}
-        try:
-            with self.session.get(url, headers=headers, timeout=self.timeout, stream=True) as response:
-                if response.status_code == 304 and etag:
-                    return None
-                if response.status_code != 200:
-                    raise UpstreamStatus(url, _status_reason(response), response.status_code)
-                body = self._read(url, response)
-                names = {name.lower(): value for name, value in response.headers.items()}
-        except requests.RequestException as exc:
-            raise _upstream_error(url, exc, self.timeout) from exc
+        with deadline(self.total) as watched:
+            try:
+                with self.session.get(url, headers=headers, timeout=self.timeout, stream=True) as response:
+                    if response.status_code == 304 and etag:
+                        return None
+                    if response.status_code != 200:
+                        raise UpstreamStatus(url, status_reason(response), response.status_code)
+                    body = self._read(url, response)
+                    names = {name.lower(): value for name, value in response.headers.items()}
+            except requests.RequestException as exc:
+                if watched.expired:
+                    raise UpstreamTimeout(url, f"no complete answer within {self.total:g} s") from exc
+                raise upstream_error(url, exc, self.timeout) from exc
         try:
             return Fetched(url, json.loads(body), names)
         except ValueError as exc:
@@ -164,33 +172,3 @@ class ApiClient:
             if len(body) > self.max_bytes:
                 raise ResponseTooLarge(url, f"the answer grew past the cap of {self.max_bytes:,} bytes")
         return bytes(body)
-
-
-def _upstream_error(url: str, exc: requests.RequestException, timeout: tuple[float, float]) -> UpstreamError:
-    cause = exc.args[0] if exc.args else None
-    cause = cause.reason if isinstance(cause, MaxRetryError) else cause
-    # requests reports read timeouts met after retries, or while streaming the body, as a ConnectionError.
-    if isinstance(exc, requests.Timeout) or isinstance(cause, ReadTimeoutError):
-        return UpstreamTimeout(
-            url, f"no answer within {timeout[0]:g} s to connect and {timeout[1]:g} s between bytes"
-        )
-    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
-        return UpstreamError(url, "the answer was cut short")
-    if isinstance(exc, requests.ConnectionError):
-        return UpstreamError(url, "the connection could not be made or broke off")
-    return UpstreamError(url, f"the request failed ({type(exc).__name__})")
-
-
-def _status_reason(response: requests.Response) -> str:
-    reason = f"it answered {response.status_code} {response.reason or ''}".rstrip()
-    if response.headers.get("Content-Type", "").startswith("application/json"):
-        try:
-            detail = json.loads(next(response.iter_content(4096), b"")).get("error")
-        except (ValueError, AttributeError, requests.RequestException):
-            detail = None
-        if isinstance(detail, str):
-            reason += f": {detail}"
-    retries = getattr(response.raw, "retries", None)
-    if retries is not None and retries.history:
-        reason += f" (after {len(retries.history)} retries)"
-    return reason

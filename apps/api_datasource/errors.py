@@ -8,7 +8,11 @@ so the 503 page can say which service failed.
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlsplit, urlunsplit
+
+import requests
+from urllib3.exceptions import MaxRetryError, ReadTimeoutError
 
 
 class ApiDataError(Exception):
@@ -57,3 +61,33 @@ def public_url(url: str) -> str:
     parts = urlsplit(url)
     host = parts.netloc.rpartition("@")[2]
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def upstream_error(url: str, exc: requests.RequestException, timeout: tuple[float, float]) -> UpstreamError:
+    cause = exc.args[0] if exc.args else None
+    cause = cause.reason if isinstance(cause, MaxRetryError) else cause
+    # requests reports read timeouts met after retries, or while streaming the body, as a ConnectionError.
+    if isinstance(exc, requests.Timeout) or isinstance(cause, ReadTimeoutError):
+        return UpstreamTimeout(
+            url, f"no answer within {timeout[0]:g} s to connect and {timeout[1]:g} s between bytes"
+        )
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return UpstreamError(url, "the answer was cut short")
+    if isinstance(exc, requests.ConnectionError):
+        return UpstreamError(url, "the connection could not be made or broke off")
+    return UpstreamError(url, f"the request failed ({type(exc).__name__})")
+
+
+def status_reason(response: requests.Response) -> str:
+    reason = f"it answered {response.status_code} {response.reason or ''}".rstrip()
+    if response.headers.get("Content-Type", "").startswith("application/json"):
+        try:
+            detail = json.loads(next(response.iter_content(4096), b"")).get("error")
+        except (ValueError, AttributeError, requests.RequestException):
+            detail = None
+        if isinstance(detail, str):
+            reason += f": {detail}"
+    retries = getattr(response.raw, "retries", None)
+    if retries is not None and retries.history:
+        reason += f" (after {len(retries.history)} retries)"
+    return reason

@@ -56,7 +56,8 @@ class Talk:
         """Build a talk from a `to_dict()`-shaped mapping.
 
         Raises `ValueError` naming the field when one is missing, unknown or invalid: ids and
-        durations are positive ints, text is non-empty, `day` is ISO, `start` is ``"HH:MM"`` and
+        durations are positive ints, text is non-empty, `day` is ISO, `start` is ``"HH:MM"`` (or
+        ``"HH:MM:SS"``) and
         `level` is one of `LEVELS`.
         """
         if unknown := sorted(row.keys() - set(FIELDS)):
@@ -95,7 +96,8 @@ def _level(value: object) -> str:
 
 
 def _clock(value: str) -> dt.time:
-    return dt.datetime.strptime(value, "%H:%M").time()
+    # HH:MM as the dataset writes it, or HH:MM:SS as Django REST Framework's TimeField sends it.
+    return dt.datetime.strptime(value, "%H:%M:%S" if value.count(":") == 2 else "%H:%M").time()
 
 
 _PARSERS: dict[str, Callable[[Any], object]] = dict.fromkeys(FIELDS, _text) | {

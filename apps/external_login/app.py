@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from apps.external_login.registration import Settings
 from apps.external_login.relying_party import RELYING_PARTY_KEY, RelyingParty
 from swapdemo.kernel.site import django_app, migrate
+from wsgi_stack.deadline import DeadlineAdapter
 from wsgi_stack.transport import InProcessTransport
 
 if TYPE_CHECKING:
@@ -23,13 +24,16 @@ if TYPE_CHECKING:
     from swapdemo.kernel.config import Config
 
 
-def make_app(config: Config, timeout: tuple[float, float] = (3.05, 10.0)) -> WSGIApplication:
-    """The relying party; ``timeout`` is (connect, read) seconds for every call to the provider.
+def make_app(
+    config: Config, timeout: tuple[float, float] = (3.05, 10.0), total: float = 15.0
+) -> WSGIApplication:
+    """The relying party; ``timeout`` is (connect, read) seconds for every call to the provider,
+    ``total`` the seconds a whole call may take.
 
     Each request carries it in ``environ["external_login.relying_party"]``.
     """
-    settings = Settings(config.oidc_client_id or "", config.oidc_client_secret, timeout=timeout)
-    http = InProcessTransport.session(trust_forwarded_proto=config.https)
+    settings = Settings(config.oidc_client_id or "", config.oidc_client_secret, timeout=timeout, total=total)
+    http = InProcessTransport.session(DeadlineAdapter(), trust_forwarded_proto=config.https)
     app = django_app(
         "apps.external_login.urls", {RELYING_PARTY_KEY: RelyingParty(config.oidc_issuer, settings, http)}
     )

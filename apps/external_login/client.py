@@ -29,6 +29,7 @@ from joserfc.jws import JWSRegistry
 
 from apps.external_login.errors import InvalidIDToken, ProviderRefused, ProviderTimeout, ProviderUnavailable
 from apps.external_login.registration import PendingLogin, Settings
+from wsgi_stack.deadline import deadline
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -172,8 +173,17 @@ class OIDCClient:
 
     @contextmanager
     def _calling(self, url: str) -> Iterator[None]:
+        total = self.settings.total
         try:
-            yield
+            with deadline(total) as watched:
+                try:
+                    yield
+                except requests.RequestException as exc:
+                    if watched.expired:  # the total deadline shut the socket: say so, not "broke off"
+                        raise ProviderTimeout(
+                            f"{url} did not answer in full within {total:g} seconds."
+                        ) from exc
+                    raise
         except requests.Timeout as exc:
             raise ProviderTimeout(
                 f"{url} did not answer within {self.settings.timeout[1]:g} seconds."

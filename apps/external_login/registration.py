@@ -12,6 +12,7 @@ class Settings:
     :param algorithms: ID token signature algorithms accepted, pinned here, never
         taken from the token or the provider (RS256 is OpenID Connect's default).
     :param timeout: (connect, read) seconds for every call to the provider.
+    :param total: seconds for a whole call, however slowly the provider trickles its answer.
     :param leeway: seconds of clock skew allowed on ``exp`` and ``iat``.
     :param cache_seconds: how long discovery and keys are reused.
     """
@@ -21,6 +22,7 @@ class Settings:
     algorithms: tuple[str, ...] = ("RS256",)
     scope: str = "openid profile email"
     timeout: tuple[float, float] = (3.05, 10.0)
+    total: float = 15.0
     leeway: int = 60
     cache_seconds: float = 300.0
 

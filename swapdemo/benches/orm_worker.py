@@ -46,7 +46,7 @@ def _worker(argv: list[str]) -> dict[str, Any]:
     from swapdemo.kernel.config import load
 
     database = args[0] if command == "export" else args[1]
-    standalone.configure(load({"SWAPDEMO_SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{database}"}))
+    standalone.configure(load({"DATABASE_URL": f"sqlite:///{database}"}))
     standalone.migrate_if_needed()
     from django.db import transaction
 

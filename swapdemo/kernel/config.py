@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import importlib.util
 import logging
 import os
 import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from wsgi_stack.numbers import whole_number
+from swapdemo.kernel import parse
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -28,7 +26,6 @@ logger = logging.getLogger("swapdemo")
 API_STYLES = ("builtin", "drf", "json-server")
 # The one client the built-in development provider (/idp/) registers; published, like its users' password.
 DEVELOPMENT_CLIENT_ID, DEVELOPMENT_CLIENT_SECRET = "swapdemo-auth", "development-only-secret"
-_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"", "0", "false", "no", "off"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,6 +46,7 @@ class Config:
     profile: bool = False
     profile_token: str | None = dataclasses.field(default=None, repr=False)
     profile_sample_every: int = 1
+    profile_dir: Path | None = None
     oidc_issuer: str | None = None
     oidc_client_id: str | None = None
     oidc_client_secret: str | None = dataclasses.field(default=None, repr=False)
@@ -68,65 +66,34 @@ class Config:
             )
 
 
-def _flag(environ: Mapping[str, str], name: str) -> bool:
-    value = environ.get(name, "").strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ImproperlyConfigured(f"{name}={value!r}: use 1/0, true/false, yes/no or on/off")
-
-
-def _positive_int(environ: Mapping[str, str], name: str, default: int) -> int:
-    value = environ.get(name, "").strip()
-    if not value:
-        return default
-    number = whole_number(value, 1, 999_999_999)
-    if number is None:
-        raise ImproperlyConfigured(f"{name}={value!r}: expected a whole number from 1 to 999999999")
-    return number
-
-
 def load(environ: Mapping[str, str]) -> Config:
-    """Parse ``environ``; a wrong value or combination raises ``ImproperlyConfigured``."""
-    secret_key = environ.get("SWAPDEMO_SECRET_KEY", "")
+    """Parse ``environ``; a wrong value or combination raises ``ImproperlyConfigured`` naming it."""
+    secret_key = parse.secret(environ, "SWAPDEMO_SECRET_KEY", shortest=32)
     data_home = environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     data_dir = Path(environ.get("SWAPDEMO_DATA_DIR") or Path(data_home) / "swapdemo")
-    database_url = environ.get("DATABASE_URL") or f"sqlite:///{data_dir / 'swapdemo.sqlite3'}"
-    try:
-        database = dj_database_url.parse(database_url)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"DATABASE_URL is not a database URL Django can use: {exc}") from exc
-    cache_url = environ.get("SWAPDEMO_CACHE_URL") or None
-    if cache_url and not cache_url.startswith(("redis://", "rediss://", "unix://")):
-        raise ImproperlyConfigured("SWAPDEMO_CACHE_URL must be a redis:// URL (or unset for local memory)")
-    if cache_url and importlib.util.find_spec("redis") is None:
-        raise ImproperlyConfigured("SWAPDEMO_CACHE_URL needs the redis package: pip install -e '.[redis]'")
+    database = parse.database(environ, "DATABASE_URL", f"sqlite:///{data_dir / 'swapdemo.sqlite3'}")
     oidc = [environ.get(f"SWAPDEMO_OIDC_{part}") or None for part in ("ISSUER", "CLIENT_ID", "CLIENT_SECRET")]
     if any(oidc[:2]) and not all(oidc[:2]):
         raise ImproperlyConfigured("set SWAPDEMO_OIDC_ISSUER and SWAPDEMO_OIDC_CLIENT_ID together")
-    api_style = environ.get("SWAPDEMO_API_STYLE") or "builtin"
-    if api_style not in API_STYLES:
-        raise ImproperlyConfigured(f"SWAPDEMO_API_STYLE={api_style!r}: choose one of {', '.join(API_STYLES)}")
-    hosts = tuple(h.strip() for h in environ.get("SWAPDEMO_ALLOWED_HOSTS", "").split(",") if h.strip())
+    issuer = parse.url(environ, "SWAPDEMO_OIDC_ISSUER")
     return Config(
         secret_key=secret_key or secrets.token_urlsafe(50),
         secret_key_generated=not secret_key,
         data_dir=data_dir,
-        database=dict(database),
-        debug=_flag(environ, "SWAPDEMO_DEBUG"),
-        https=_flag(environ, "SWAPDEMO_HTTPS"),
-        trusted_proxy=environ.get("SWAPDEMO_TRUSTED_PROXY", "").strip() or None,
-        allowed_hosts=hosts or Config.allowed_hosts,
-        cache_url=cache_url,
-        profile=_flag(environ, "SWAPDEMO_PROFILE"),
-        profile_token=environ.get("SWAPDEMO_PROFILE_TOKEN") or None,
-        profile_sample_every=_positive_int(environ, "SWAPDEMO_PROFILE_SAMPLE", 1),
-        oidc_issuer=oidc[0],
-        oidc_client_id=oidc[1] if oidc[0] else DEVELOPMENT_CLIENT_ID,
-        oidc_client_secret=oidc[2] if oidc[0] else DEVELOPMENT_CLIENT_SECRET,
-        api_url=environ.get("SWAPDEMO_API_URL") or None,
-        api_style=api_style,
+        database=database,
+        debug=parse.flag(environ, "SWAPDEMO_DEBUG"),
+        https=parse.flag(environ, "SWAPDEMO_HTTPS"),
+        trusted_proxy=parse.address(environ, "SWAPDEMO_TRUSTED_PROXY"),
+        allowed_hosts=parse.hosts(environ, "SWAPDEMO_ALLOWED_HOSTS", Config.allowed_hosts),
+        cache_url=parse.redis_url(environ, "SWAPDEMO_CACHE_URL"),
+        profile=parse.flag(environ, "SWAPDEMO_PROFILE"),
+        profile_token=parse.secret(environ, "SWAPDEMO_PROFILE_TOKEN", shortest=16),
+        profile_sample_every=parse.whole(environ, "SWAPDEMO_PROFILE_SAMPLE", 1),
+        oidc_issuer=issuer,
+        oidc_client_id=oidc[1] if issuer else DEVELOPMENT_CLIENT_ID,
+        oidc_client_secret=oidc[2] if issuer else DEVELOPMENT_CLIENT_SECRET,
+        api_url=parse.url(environ, "SWAPDEMO_API_URL"),
+        api_style=parse.choice(environ, "SWAPDEMO_API_STYLE", API_STYLES),
     )
 
 

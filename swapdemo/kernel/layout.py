@@ -66,15 +66,13 @@ class Site:
     sections: tuple[Section, ...]
     name: str = "swapdemo"
 
-    def locate(self, script_name: str) -> tuple[str, Section | None]:
-        """The stack's own prefix and the section a request's ``SCRIPT_NAME`` is mounted at."""
-        for section in self.sections:
-            if section.prefix and section.served and script_name.endswith(section.prefix):
-                return script_name.removesuffix(section.prefix), section
-        return script_name, None
+    def locate(self, script_name: str, mount: str) -> tuple[str, Section | None]:
+        """The stack's own prefix, and the section at ``mount``, the prefix the request came through."""
+        here = next((s for s in self.sections if mount and s.prefix == mount), None)
+        return script_name.removesuffix(mount), here
 
-    def chrome(self, script_name: str, about: Section | None = None) -> Chrome:
-        root, here = self.locate(script_name)
+    def chrome(self, script_name: str, mount: str, about: Section | None = None) -> Chrome:
+        root, here = self.locate(script_name, mount)
         current = here.part_of or here.name if here else None
         nav = tuple(
             Link(s.title, f"{root}{s.prefix}/" if s.served else None, s.name == current)
@@ -92,7 +90,7 @@ _NOWHERE = Site(sections=())
 def chrome(environ: Mapping[str, Any], about: Section | None = None) -> Chrome:
     """The chrome for a request, from the site the stack put in its environ."""
     site: Site = environ.get(SITE_KEY, _NOWHERE)
-    return site.chrome(environ.get("SCRIPT_NAME", ""), about)
+    return site.chrome(environ.get("SCRIPT_NAME", ""), environ.get("wsgi_stack.mount", ""), about)
 
 
 def context_processor(request: Any) -> dict[str, Chrome]:

@@ -6,7 +6,7 @@ the command at start-up with one sentence (the runner prints it), not at the fir
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import ipaddress
 import re
 from typing import TYPE_CHECKING, Any
@@ -115,7 +115,7 @@ def redis_url(environ: Mapping[str, str], name: str, extra: str = "redis") -> st
     value = environ.get(name) or None
     if value and not value.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured(f"{name} must be a redis://, rediss:// or unix:// URL (or unset)")
-    if value and importlib.util.find_spec("redis") is None:
+    if value and not _installed("redis"):
         raise ImproperlyConfigured(f"{name} needs the redis package: pip install -e '.[{extra}]'")
     return value
 
@@ -125,3 +125,11 @@ def choice(environ: Mapping[str, str], name: str, choices: tuple[str, ...]) -> s
     if value not in choices:
         raise ImproperlyConfigured(f"{name}={value!r}: choose one of {', '.join(choices)}")
     return value
+
+
+def _installed(package: str) -> bool:
+    try:
+        importlib.import_module(package)
+    except ImportError:
+        return False
+    return True

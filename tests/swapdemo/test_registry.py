@@ -20,7 +20,7 @@ def test_a_registered_demo_appears_in_the_listing_and_on_the_landing_page(
         prefix="/example",
     )
     monkeypatch.setattr(registry, "ENTRIES", (*registry.ENTRIES, extra))
-    list_demos()
+    list_demos([])
     listed = capsys.readouterr().out
     assert "python -m swapdemo.example" in listed and "An example swap" in listed
     page = TestApp(make_app(config), lint=False).get("/").text

@@ -48,7 +48,7 @@ def test_the_runner_warns_when_a_profiled_server_behind_a_proxy_has_no_token(tmp
         ["-m", "swapdemo.jinja", "--port", "{port}", "--profile"],
         "/jinja/",
         log,
-        {**env, "SWAPDEMO_PROFILE_TOKEN": "t"},
+        {**env, "SWAPDEMO_PROFILE_TOKEN": "a-token-of-24-characters"},
     ):
         pass
     assert "SWAPDEMO_PROFILE_TOKEN" not in log.read_text()

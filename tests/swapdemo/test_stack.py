@@ -20,7 +20,7 @@ from webtest import TestApp
 from swapdemo import registry
 from swapdemo.kernel.config import load
 from swapdemo.stack import layers, make_app
-from tests.conftest import ROOT, gunicorn, run_server
+from tests.conftest import KEY, ROOT, gunicorn, run_server
 
 
 def test_whole_stack_passes_wsgiref_validate(config) -> None:
@@ -132,7 +132,7 @@ def test_the_development_provider_is_not_mounted_beside_a_real_one(config) -> No
 
 
 def test_the_stack_lists_the_profiler_only_when_switched_on(tmp_path: Path) -> None:
-    off = load({"SWAPDEMO_SECRET_KEY": "k", "SWAPDEMO_DATA_DIR": str(tmp_path)})
+    off = load({"SWAPDEMO_SECRET_KEY": KEY, "SWAPDEMO_DATA_DIR": str(tmp_path)})
     on = off.replace(profile=True)
     assert [layer.__name__ for layer, _ in layers(off)] == [
         "RequestId",

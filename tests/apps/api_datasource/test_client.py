@@ -28,7 +28,7 @@ from apps.api_datasource.queryset import ApiQuerySet
 from apps.talks_api.app import TalksAPI
 from swapdemo.kernel.config import from_environment
 from tests.apps.api_datasource.conftest import ALL, CAP, Recorder, client
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, Trickle
 
 TTL = 30.0
 
@@ -213,3 +213,12 @@ def test_a_huge_chunked_body_stops_at_the_size_cap(faulty) -> None:
 def test_a_declared_huge_body_is_refused_before_reading(faulty) -> None:
     with pytest.raises(ResponseTooLarge, match="declares 500,000,000 bytes"):
         client().get(faulty.url + "/huge-declared/")
+
+
+def test_an_upstream_that_trickles_is_a_timeout_at_the_total_deadline() -> None:
+    with Trickle("body") as upstream:
+        client = ApiClient(make_session(retries=0), timeout=(1, 1), total=1.5)
+        started = time.monotonic()
+        with pytest.raises(UpstreamTimeout, match=r"no complete answer within 1\.5 s"):
+            client.get(upstream.url + "/talks/")
+    assert time.monotonic() - started < 5

@@ -16,7 +16,7 @@ from swapdemo import registry
 from swapdemo.kernel.config import load
 from swapdemo.stack import make_app
 from tests.apps.external_login.conftest import sign_in
-from tests.conftest import LiveServer, gunicorn, run_server
+from tests.conftest import KEY, LiveServer, gunicorn, run_server
 from wsgi_stack.mount import Mount
 
 
@@ -47,7 +47,7 @@ def test_the_provider_comes_from_the_environment_and_the_page_names_the_redirect
         "SWAPDEMO_OIDC_ISSUER": "https://login.example.org/realms/demo",
         "SWAPDEMO_OIDC_CLIENT_ID": "swapdemo",
         "SWAPDEMO_OIDC_CLIENT_SECRET": "s",
-        "SWAPDEMO_SECRET_KEY": "k",
+        "SWAPDEMO_SECRET_KEY": KEY,
         "SWAPDEMO_DATA_DIR": str(tmp_path),
     }
     configured = load(environ)

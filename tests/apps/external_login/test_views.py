@@ -27,7 +27,7 @@ from apps.oidc_provider.clients import DEMO_PASSWORD, DEMO_USERS, DEVELOPMENT_CL
 from swapdemo.servers import free_port
 from swapdemo.stack import make_app
 from tests.apps.external_login.conftest import begin, claims, finish, rs256, sign_in, signed_in
-from tests.conftest import LiveServer, csrf
+from tests.conftest import LiveServer, Trickle, csrf
 from wsgi_stack.mount import Mount
 
 
@@ -178,6 +178,9 @@ def faulty_provider(fault: str) -> Iterator[str]:
     elif fault == "slow":
         with stalling_server() as url:
             yield url
+    elif fault == "trickling":
+        with Trickle("body", pause=0.2) as server:
+            yield server.url
     else:
         with LiveServer(garbage) as server:
             yield server.url + {"failing": "/broken", "impostor": "/impostor"}.get(fault, "")
@@ -188,6 +191,12 @@ def faulty_provider(fault: str) -> Iterator[str]:
     [
         ("down", 502, "The sign-in provider is unavailable", "could not be reached"),
         ("slow", 504, "The sign-in provider did not answer in time", "did not answer within 0.5 seconds"),
+        (
+            "trickling",
+            504,
+            "The sign-in provider did not answer in time",
+            "did not answer in full within 1.5 s",
+        ),
         ("garbage", 502, "The sign-in provider is unavailable", "not JSON"),
         ("failing", 502, "The sign-in provider is unavailable", "answered HTTP 500"),
         ("impostor", 502, "The sign-in provider is unavailable", "names another issuer"),
@@ -200,7 +209,7 @@ def test_a_provider_that_is_down_slow_or_broken_gets_a_readable_page_with_a_retr
         configured = config.replace(
             oidc_issuer=issuer, oidc_client_id="swapdemo", oidc_client_secret="secret"
         )
-        site = Mount({"/auth": relying_party_app.make_app(configured, timeout=(0.5, 0.5))})
+        site = Mount({"/auth": relying_party_app.make_app(configured, timeout=(0.5, 0.5), total=1.5)})
         with LiveServer(site) as server:
             page = browser.get(f"{server.url}/auth/login/?next=/auth/members/", timeout=10)
     assert page.status_code == status and page.headers["Content-Type"].startswith("text/html")

@@ -14,11 +14,11 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from swapdemo.kernel.config import load
-from tests.conftest import ROOT
+from tests.conftest import KEY, ROOT
 
 
 def test_defaults_are_safe(tmp_path: Path) -> None:
-    config = load({"SWAPDEMO_SECRET_KEY": "k", "SWAPDEMO_DATA_DIR": str(tmp_path)})
+    config = load({"SWAPDEMO_SECRET_KEY": KEY, "SWAPDEMO_DATA_DIR": str(tmp_path)})
     assert config.debug is False and config.profile is False
     assert config.database["ENGINE"] == "django.db.backends.sqlite3"
     assert config.database["NAME"] == str(tmp_path / "swapdemo.sqlite3")
@@ -29,7 +29,7 @@ def test_missing_secret_key_gives_a_random_one_with_a_warning(caplog) -> None:
     first, second = load({}), load({})
     with caplog.at_level(logging.WARNING, logger="swapdemo"):
         first.warn_about_defaults()
-    assert first.secret_key_generated and not load({"SWAPDEMO_SECRET_KEY": "k"}).secret_key_generated
+    assert first.secret_key_generated and not load({"SWAPDEMO_SECRET_KEY": KEY}).secret_key_generated
     assert first.secret_key != second.secret_key and len(first.secret_key) >= 50
     assert "SWAPDEMO_SECRET_KEY is not set" in caplog.text
     assert first.secret_key not in caplog.text
@@ -38,7 +38,7 @@ def test_missing_secret_key_gives_a_random_one_with_a_warning(caplog) -> None:
 def test_typed_values_and_database_url() -> None:
     config = load(
         {
-            "SWAPDEMO_SECRET_KEY": "k",
+            "SWAPDEMO_SECRET_KEY": KEY,
             "SWAPDEMO_DEBUG": "yes",
             "DATABASE_URL": "postgresql://u@127.0.0.1:5432/test",
             "SWAPDEMO_PROFILE_SAMPLE": "20",
@@ -59,30 +59,39 @@ def test_typed_values_and_database_url() -> None:
         ({"SWAPDEMO_OIDC_ISSUER": "https://id.example"}, "SWAPDEMO_OIDC_CLIENT_ID"),
         ({"SWAPDEMO_API_STYLE": "graphql"}, "SWAPDEMO_API_STYLE"),
         ({"DATABASE_URL": "nosuchdb://x"}, "DATABASE_URL"),
+        ({"DATABASE_URL": "mysql://u@h/db"}, "use sqlite:///PATH or postgresql://"),
+        ({"SWAPDEMO_SECRET_KEY": "x" * 31}, "at least 32 printable ASCII characters"),
+        ({"SWAPDEMO_PROFILE_TOKEN": "é" * 20}, "SWAPDEMO_PROFILE_TOKEN"),
+        ({"SWAPDEMO_ALLOWED_HOSTS": "example.org, https://x"}, "'https://x' is not a host name"),
+        ({"SWAPDEMO_TRUSTED_PROXY": "10.0.0.256"}, "SWAPDEMO_TRUSTED_PROXY"),
+        ({"SWAPDEMO_API_URL": "ftp://example.org/api/"}, "SWAPDEMO_API_URL"),
+        ({"SWAPDEMO_API_URL": "http://example.org:port/"}, "SWAPDEMO_API_URL"),
     ],
 )
 def test_wrong_values_fail_at_start_up_naming_the_variable(environ: dict[str, str], message: str) -> None:
     with pytest.raises(ImproperlyConfigured, match=message):
-        load({"SWAPDEMO_SECRET_KEY": "k", **environ})
+        load({"SWAPDEMO_SECRET_KEY": KEY, **environ})
 
 
-def test_a_cache_url_without_the_redis_package_fails_at_start_up(monkeypatch) -> None:
-    import importlib.util
-
-    find_spec = importlib.util.find_spec
-    monkeypatch.setattr(
-        importlib.util, "find_spec", lambda name, *args: None if name == "redis" else find_spec(name, *args)
+def test_good_values_are_kept() -> None:
+    config = load(
+        {
+            "SWAPDEMO_SECRET_KEY": KEY,
+            "SWAPDEMO_ALLOWED_HOSTS": "talks.example.org, .example.net,[::1]",
+            "SWAPDEMO_TRUSTED_PROXY": "127.0.0.1",
+            "SWAPDEMO_API_URL": "https://api.example.org:8443/v1/",
+        }
     )
-    with pytest.raises(ImproperlyConfigured, match=r"needs the redis package: pip install -e '\.\[redis\]'"):
-        load({"SWAPDEMO_SECRET_KEY": "k", "SWAPDEMO_CACHE_URL": "redis://127.0.0.1:6379/0"})
+    assert config.allowed_hosts == ("talks.example.org", ".example.net", "[::1]")
+    assert config.trusted_proxy == "127.0.0.1" and config.api_url == "https://api.example.org:8443/v1/"
 
 
 def test_error_reports_and_reprs_keep_keys_passwords_and_tokens_out() -> None:
     secrets = {
-        "SWAPDEMO_SECRET_KEY": "key-secret",
+        "SWAPDEMO_SECRET_KEY": "key-secret-" + "k" * 40,
         "DATABASE_URL": "postgresql://app:db-secret@db.example.org/talks",
         "SWAPDEMO_CACHE_URL": "redis://:redis-secret@cache.example.org:6379/0",
-        "SWAPDEMO_PROFILE_TOKEN": "token-secret",
+        "SWAPDEMO_PROFILE_TOKEN": "token-secret-0123456789",
         "SWAPDEMO_API_URL": "https://reader:api-secret@api.example.org/api/",
     }
     # What Django's debug page and error mails list: every setting, through the settings' filter.
