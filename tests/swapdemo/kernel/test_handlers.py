@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import logging
+import os
+import uuid
+from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import pytest
+import requests
 from webtest import TestApp
 
 from swapdemo.kernel.site import django_app
 from swapdemo.stack import layers, make_app
+from tests.conftest import TcpProxy, csrf, run_server
 from wsgi_stack import build
 from wsgi_stack.mount import Mount
 
@@ -71,3 +77,48 @@ def test_a_crash_is_the_site_s_500_with_the_request_id_the_access_log_carries(co
     )
     (line,) = [r.getMessage() for r in caplog.records if r.name == "wsgi_stack.access"]
     assert line.startswith(f"{request_id} ") and " 500 " in line
+
+
+PG = os.environ.get("SWAPDEMO_TEST_DATABASE_URL")
+
+
+@pytest.fixture
+def fresh_database() -> Iterator[str]:
+    """An empty PostgreSQL database of its own, dropped afterwards."""
+    import psycopg
+
+    name = f"swapdemo_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield name
+    with psycopg.connect(PG, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.skipif(not PG, reason="set SWAPDEMO_TEST_DATABASE_URL to run the PostgreSQL outage test")
+def test_postgresql_going_away_after_start_is_a_503_and_the_other_demos_go_on(
+    fresh_database, tmp_path
+) -> None:
+    database = urlsplit(PG)
+    proxy = TcpProxy(database.port or 5432)
+    url = f"postgresql://{database.username}@127.0.0.1:{proxy.port}/{fresh_database}"
+    env = {"DATABASE_URL": url, "SWAPDEMO_DATA_DIR": str(tmp_path)}
+    try:
+        with run_server(["-m", "swapdemo.stack", "--port", "{port}"], "/", tmp_path / "log", env) as site:
+            browser = requests.Session()
+            page = browser.get(f"{site}/auth/login/", params={"next": "/auth/members/"}, timeout=10)
+            fields = {"csrfmiddlewaretoken": csrf(page), "username": "ada", "password": "demo", "approve": ""}
+            assert "Members only" in browser.post(page.url, data=fields, timeout=10).text
+            proxy.stop()
+            members = browser.get(f"{site}/auth/members/", timeout=10)
+            assert members.status_code == 503 and members.headers["Retry-After"] == "30"
+            assert (
+                "The database is not answering just now." in members.text and "Traceback" not in members.text
+            )
+            assert '<header class="site-header">' in members.text
+            proposals = browser.get(f"{site}/forms/proposals/", timeout=10)
+            assert proposals.status_code == 503 and '<header class="site-header">' in proposals.text
+            assert browser.get(f"{site}/jinja/", timeout=10).status_code == 200  # the rest goes on
+            assert browser.get(f"{site}/api/talks/1/", timeout=10).status_code == 200
+    finally:
+        proxy.stop()
