@@ -233,3 +233,9 @@ class Trickle:
         with contextlib.suppress(OSError):
             self.listener.shutdown(socket.SHUT_RDWR)
         self.listener.close()
+
+
+# Browser, multi-host and load tests take long: .ci/run runs them on one Python only.
+slow = pytest.mark.skipif(
+    not os.environ.get("SWAPDEMO_TEST_SLOW"), reason="a slow test: set SWAPDEMO_TEST_SLOW=1"
+)

@@ -76,9 +76,9 @@ def test_urls_and_static_paths_include_the_mount(anywhere: TestApp) -> None:
     engines, links = hrefs(schedule.text)[:2], hrefs(schedule.text)[2:]
     assert engines == ["/jinja/", "/jinja/dtl/"]  # the same page in each engine
     assert len(links) == len(TALKS) and {f"/jinja/talks/{talk.id}/" for talk in TALKS} == set(links)
-    assert hrefs(schedule.text, "link") == ["/static/swapdemo.css"]
-    for stylesheet in hrefs(schedule.text, "link"):
-        assert anywhere.get(stylesheet).content_type == "text/css"
+    assert hrefs(schedule.text, "link") == ["/static/swapdemo.css", "/static/favicon.svg"]
+    assert anywhere.get("/static/swapdemo.css").content_type == "text/css"
+    assert anywhere.get("/static/favicon.svg").content_type == "image/svg+xml"
     second = anywhere.get("/jinja/talks/2/")
     assert hrefs(second.text) == ["/jinja/talks/1/", "/jinja/", "/jinja/talks/3/"]
     assert anywhere.get("/jinja").location.endswith("/jinja/")
