@@ -130,3 +130,19 @@ def test_every_command_shown_answers_help(command: tuple[str, ...]) -> None:
 def test_the_commands_shown_include_every_entry_point() -> None:
     shown = {command[0] for command in _commands()}
     assert {"swapdemo.stack", "swapdemo.bench", "swapdemo.orm_script", "pytest"} <= shown
+
+
+def test_no_command_shown_writes_into_the_checkout() -> None:
+    """Files a command is told to write (``-o``, ``--output``, ``--json``) go to a temporary folder."""
+    written = []
+    for path in MARKDOWN:
+        for block in re.findall(r"```sh\n(.*?)```", path.read_text(), re.S):
+            for line in block.splitlines():
+                words = shlex.split(line, comments=True)
+                written += [
+                    (path.name, words[i + 1])
+                    for i, word in enumerate(words[:-1])
+                    if word in ("-o", "--output", "--json", "--markdown")
+                ]
+    inside = [(name, target) for name, target in written if not target.startswith(("/tmp/", "$", "docs/"))]
+    assert written and inside == []

@@ -116,6 +116,9 @@ def test_gunicorn_serves_the_stack_with_several_workers_and_logs_each_request(
         if " wsgi_stack.access " in line and " GET /jinja/ 200 " in line
     ]
     assert access and re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z INFO ", access[0]), log.read_text()
+    # gunicorn's own lines, the workers' after Django set up included, are UTC and say so.
+    own = [line for line in log.read_text().splitlines() if line.startswith("[")]
+    assert own and all(re.match(r"\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+0000\]", line) for line in own), own
 
 
 def test_the_development_provider_is_not_mounted_beside_a_real_one(config) -> None:
