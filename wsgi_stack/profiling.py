@@ -91,6 +91,7 @@ class Profiler:
         if stats_dir is None:  # a folder of its own, removed when the process ends
             stats_dir = Path(tempfile.mkdtemp(prefix="swapdemo-profile-"))
             atexit.register(shutil.rmtree, stats_dir, ignore_errors=True)
+        stats_dir.mkdir(parents=True, exist_ok=True)
         self._stats_dir = stats_dir
         self._counter = itertools.count()
         self._lock = threading.Lock()

@@ -122,3 +122,15 @@ def test_a_database_failure_keeps_the_visitors_input_and_says_so(client, config)
     listing = client.get("/forms/proposals/", status=503)
     assert listing.html.h1.get_text() == "Temporarily unavailable" and "sqlite" not in listing.text.lower()
     assert "proposals cannot be read" in listing.text and listing.headers["Retry-After"] == "30"
+
+
+def test_a_hundred_proposals_in_one_session_never_outgrow_the_cookie(client) -> None:
+    # A client that posts without following the redirects: every flash message would stay queued.
+    for number in range(1, 101):
+        form = fill(client.get("/forms/"), title=f"Proposal number {number} with a long enough title")
+        form.submit(status=303)
+    assert len(client.cookies["swapdemo_forms"]) < 4000
+    listing = client.get("/forms/proposals/")
+    assert [flash.text for flash in listing.html.select(".flash")] == [
+        "Thank you! “Proposal number 100 with a long enough title” is saved as proposal #100."
+    ]
