@@ -24,7 +24,9 @@ _templates = jinja2.Environment(
 )
 
 
-def make_landing(mounted: Collection[str], profiling: bool = False) -> WSGIApplication:
+def make_landing(
+    mounted: Collection[str], profiling: bool = False, postmortem: bool = False
+) -> WSGIApplication:
     """A WSGI app rendering the landing page; links go only to ``mounted`` prefixes."""
     template = _templates.get_template("landing.html")
 
@@ -35,6 +37,7 @@ def make_landing(mounted: Collection[str], profiling: bool = False) -> WSGIAppli
             "demos": registry.demos(),
             "mounted": mounted,
             "profiling": profiling,
+            "postmortem": postmortem,
             "chrome": chrome(environ),
         }
         body = template.render(context).encode("utf-8")

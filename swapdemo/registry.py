@@ -124,6 +124,16 @@ ENTRIES: tuple[Entry, ...] = (
         "batch-upserts large files and reports from a materialized view",
         read_first="apps/orm_scripts/standalone.py",
     ),
+    Entry(
+        name="postmortem",
+        title="Post-mortem: a crashed request's stack, kept and walked later",
+        swaps="Django's 500 handling: every framework's crash is stored as a bounded, redacted snapshot "
+        "to read at /__postmortem__, walk with pdb's words or replay under pdb",
+        read_first="swapdemo/kernel/crashes.py",
+        prefix="/postmortem",
+        factory="apps.postmortem.app:make_app",
+        needs=("api",),
+    ),
 )
 
 

@@ -1,9 +1,9 @@
 """The one command line every server entry point shares.
 
 ``python -m swapdemo.stack`` and each ``python -m swapdemo.<demo>`` call :func:`main` (through
-:func:`swapdemo.stack.serve`): ``--host``, ``--port``, ``--profile``, ``--help``; it prints the URL
-it serves and stops cleanly on Ctrl-C and SIGTERM.  It is handed the function that builds the app,
-so it knows nothing of the demos.
+:func:`swapdemo.stack.serve`): ``--host``, ``--port``, ``--profile``, ``--postmortem``, ``--help``;
+it prints the URL it serves and stops cleanly on Ctrl-C and SIGTERM.  It is handed the function
+that builds the app, so it knows nothing of the demos.
 """
 
 from __future__ import annotations
@@ -62,6 +62,12 @@ def parser(prog: str, what: str) -> argparse.ArgumentParser:
         metavar="DIR",
         help="keep the profiler's stats in DIR (default: a temporary folder, removed when the server stops)",
     )
+    parser.add_argument(
+        "--postmortem",
+        action="store_true",
+        help="keep a snapshot of every crashed request (pages at /__postmortem__: loopback only; with "
+        "SWAPDEMO_POSTMORTEM_TOKEN, token holders only; walk one with python -m swapdemo.postmortem)",
+    )
     return parser
 
 
@@ -83,6 +89,8 @@ def main(
         config = from_environment()
         if args.profile or args.profile_dir:
             config = config.replace(profile=True, profile_dir=profile_dir)
+        if args.postmortem:
+            config = config.replace(postmortem=True)
         startup.check_data_dir(config)
         _warn(config)
         app = build(config)
@@ -93,6 +101,8 @@ def main(
         print(f"swapdemo: serving {what} on http://{args.host}:{server.effective_port}/ (Ctrl-C to stop)")
         if args.profile_dir:
             print(f"swapdemo: profiler stats in {profile_dir}", flush=True)
+        if config.postmortem:
+            print(f"swapdemo: crashes kept, listed at /__postmortem__ ({_where(config)})", flush=True)
         signal.signal(signal.SIGTERM, _stop)
         try:
             server.run()
@@ -115,12 +125,24 @@ def _profile_dir(args: argparse.Namespace) -> Iterator[Path | None]:
         yield None
 
 
+def _where(config: Config) -> str:
+    if config.database["ENGINE"] == "django.db.backends.postgresql":
+        return "in the database"
+    return f"in {config.data_dir / 'postmortem'}"
+
+
 def _warn(config: Config) -> None:
-    if config.profile and config.trusted_proxy and not config.profile_token:
-        logger.warning(
-            "the profiler is on behind a proxy without SWAPDEMO_PROFILE_TOKEN: a proxy on this host makes "
-            "every visitor look like loopback. Set a token."
-        )
+    for page, on, token in (
+        ("the profiler", config.profile, "SWAPDEMO_PROFILE_TOKEN"),
+        ("the post-mortem", config.postmortem, "SWAPDEMO_POSTMORTEM_TOKEN"),
+    ):
+        if on and config.trusted_proxy and not getattr(config, token.removeprefix("SWAPDEMO_").lower()):
+            logger.warning(
+                "%s is on behind a proxy without %s: a proxy on this host makes every visitor look "
+                "like loopback. Set a token.",
+                page,
+                token,
+            )
     if config.https and not config.trusted_proxy:
         logger.warning(
             "SWAPDEMO_HTTPS=1 without SWAPDEMO_TRUSTED_PROXY: waitress drops X-Forwarded-Proto from peers "

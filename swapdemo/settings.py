@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "apps.external_login",
     "apps.oidc_provider",
     "apps.orm_scripts",
+    "apps.postmortem",
 ]
 
 # The OpenID Connect backend first; ModelBackend keeps local accounts (a superuser) working, and

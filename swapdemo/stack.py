@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from swapdemo import registry, runner
-from swapdemo.kernel import pages
+from swapdemo.kernel import crashes, pages
 from swapdemo.kernel.config import Config, from_environment
 from swapdemo.kernel.layout import SITE_KEY, Section, Site
 from swapdemo.kernel.logs import configure_logging
@@ -67,6 +67,8 @@ def layers(config: Config, names: tuple[str, ...] | None = None) -> list[Layer]:
         (WithEnviron, {"values": look}),
         (ErrorPages, {}),
     ]
+    if config.postmortem:
+        stack.append(crashes.layer(config))
     if config.profile:
         from wsgi_stack.profiling import Profiler
 
@@ -85,7 +87,7 @@ def mount(config: Config, names: tuple[str, ...] | None = None) -> Mount:
         # Pyramid 2.1 imports pkg_resources, which setuptools 81+ deprecates: noise at every start.
         warnings.filterwarnings("ignore", "pkg_resources is deprecated", UserWarning)
         apps = {entry.prefix: entry.load()(config) for entry in _mounted(config, names) if entry.prefix}
-    return Mount(apps, default=make_landing(apps, profiling=config.profile))
+    return Mount(apps, default=make_landing(apps, config.profile, config.postmortem))
 
 
 def _mounted(config: Config, names: tuple[str, ...] | None) -> list[registry.Entry]:

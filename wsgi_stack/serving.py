@@ -36,17 +36,25 @@ class Serving:
     root: str
     dispatcher: Dispatcher
     forwarded_proto: str | None
+    environ_id: int = 0
 
 
 _current: contextvars.ContextVar[Serving] = contextvars.ContextVar("wsgi_stack_serving")
 
 
 def serving(environ: WSGIEnvironment, dispatcher: Dispatcher) -> contextvars.Token[Serving]:
-    """Record that ``dispatcher`` serves ``environ`` until the caller resets the returned token."""
+    """Record that ``dispatcher`` serves ``environ`` until the caller resets the returned token.
+
+    A dispatcher nested in another (a demo made of several apps, mounted in the site's) leaves the
+    outer one recorded: it owns every path of the process, the nested one only its own.
+    """
+    outer = _current.get(None)
+    if outer is not None and outer.environ_id == id(environ):
+        return _current.set(outer)
     netloc = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
     forwarded = environ.get("HTTP_X_FORWARDED_PROTO")
     root = environ.get("SCRIPT_NAME", "")
-    return _current.set(Serving(environ["wsgi.url_scheme"], netloc, root, dispatcher, forwarded))
+    return _current.set(Serving(environ["wsgi.url_scheme"], netloc, root, dispatcher, forwarded, id(environ)))
 
 
 def current() -> Serving | None:

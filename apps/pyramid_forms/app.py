@@ -2,7 +2,8 @@
 
 Read :mod:`.bridge` (the adapter, the lesson of the demo), :mod:`.forms`, :mod:`.views` and
 :mod:`.store` first; :func:`make_app` wires them with Pyramid's configurator: the session, CSRF,
-the Jinja2 renderer with the site's layout, routes, and the guards of :mod:`.guards`.
+the site's Jinja2 pages and 500 page (``swapdemo/kernel/pyramid.py``), routes, and the guards of
+:mod:`.guards`.
 """
 
 from __future__ import annotations
@@ -11,15 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pyramid.config import Configurator
-from pyramid.events import BeforeRender, NewResponse
+from pyramid.events import NewResponse
 from pyramid.session import SignedCookieSessionFactory
 from pyramid.tweens import MAIN
 
 from apps.pyramid_forms.bridge import language_for
 from apps.pyramid_forms.guards import security_headers
 from apps.pyramid_forms.store import ProposalStore
-from swapdemo.kernel.layout import chrome
-from swapdemo.kernel.pages import JINJA2_DIR
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
@@ -27,12 +26,6 @@ if TYPE_CHECKING:
     from swapdemo.kernel.config import Config
 
 TEMPLATES = Path(__file__).parent / "templates"
-
-
-def add_chrome(event: BeforeRender) -> None:
-    """Every page gets the site's header and nav, as the Django demos' context processor gives them."""
-    request = event.get("request")
-    event.setdefault("chrome", chrome(request.environ if request is not None else {}))
 
 
 def make_app(config: Config) -> WSGIApplication:
@@ -51,10 +44,8 @@ def make_app(config: Config) -> WSGIApplication:
         configurator.set_session_factory(sessions)
         configurator.set_default_csrf_options(require_csrf=True)
         configurator.set_locale_negotiator(language_for)
-        configurator.include("pyramid_jinja2")
-        configurator.add_jinja2_renderer(".html")
+        configurator.include("swapdemo.kernel.pyramid")  # Jinja2 pages in the site's look, the 500 page
         configurator.add_jinja2_search_path(str(TEMPLATES), name=".html")
-        configurator.add_jinja2_search_path(str(JINJA2_DIR), name=".html")  # the site's base layout
         configurator.add_request_method(lambda request: store, "proposals", reify=True)
         configurator.add_route("propose", "/")
         configurator.add_route("proposals", "/proposals/")
@@ -63,7 +54,6 @@ def make_app(config: Config) -> WSGIApplication:
         configurator.add_tween("apps.pyramid_forms.guards.allowed_hosts_tween", over=MAIN)
         configurator.add_tween("apps.pyramid_forms.guards.request_body_tween", over=MAIN)
         configurator.add_subscriber(security_headers, NewResponse)
-        configurator.add_subscriber(add_chrome, BeforeRender)
         configurator.scan("apps.pyramid_forms.views")
         configurator.scan("apps.pyramid_forms.errors")
     return configurator.make_wsgi_app()

@@ -1,8 +1,8 @@
 """The Pyramid app's error pages: the site's own (``site/error.html``), as the Django demos show them.
 
-A 404, a 413 stating the limit, a refused ``Host``, a database that does not answer (503), and a
-crash (500, with the request id the access log carries and nothing else) each render the site's
-error template through Pyramid's Jinja2 renderer.  A failed CSRF check on the proposal form shows
+A 404, a 413 stating the limit, a refused ``Host`` and a database that does not answer (503) each
+render the site's error template through Pyramid's Jinja2 renderer; a crash is the kernel's 500
+page (``swapdemo/kernel/pyramid.py``).  A failed CSRF check on the proposal form shows
 the form again, filled in with what was sent, and a fresh token: nothing typed is lost.
 """
 
@@ -19,31 +19,24 @@ from apps.pyramid_forms.forms import ProposalForm
 from apps.pyramid_forms.guards import MAX_BODY_BYTES, DisallowedHostError
 from apps.pyramid_forms.store import StoreError
 from swapdemo.kernel.handlers import CSRF_HELP
-from swapdemo.kernel.pages import error
+from swapdemo.kernel.pyramid import error_page
 
 if TYPE_CHECKING:
     from pyramid.request import Request
 
 logger = logging.getLogger(__name__)
-CRASH_KEY = "wsgi_stack.postmortem.capture"
-
-
-def _page(request: Request, status: int, message: str | None = None, **options: Any) -> dict[str, Any]:
-    request.response.status_int = status
-    request.response.cache_control = "no-store"
-    return {"error": error(status, request.environ, message, **options)}
 
 
 @exception_view_config(HTTPClientError, renderer="site/error.html")
 def client_error(exc: HTTPClientError, request: Request) -> dict[str, Any]:
     if isinstance(exc, HTTPRequestEntityTooLarge):
-        return _page(request, 413, f"A form sent here may be at most {MAX_BODY_BYTES / 2**20:g} MiB.")
+        return error_page(request, 413, f"A form sent here may be at most {MAX_BODY_BYTES / 2**20:g} MiB.")
     if isinstance(exc, DisallowedHostError):
         message = "This server does not answer to the host name this request was sent to."
-        return _page(request, 400, message, advice="Use the address the site gave you.")
+        return error_page(request, 400, message, advice="Use the address the site gave you.")
     if exc.code == 404:
-        return _page(request, 404, f"There is nothing at {request.path}.")
-    return _page(request, exc.code, exc.explanation or None)
+        return error_page(request, 404, f"There is nothing at {request.path}.")
+    return error_page(request, exc.code, exc.explanation or None)
 
 
 @exception_view_config(BadCSRFToken, renderer="propose.html")
@@ -63,19 +56,6 @@ def csrf_failure(exc: Exception, request: Request) -> dict[str, Any]:
 def store_error(exc: StoreError, request: Request) -> dict[str, Any]:
     logger.error("proposals are unavailable: %s", exc)
     request.response.headers["Retry-After"] = "30"
-    return _page(request, 503, "The proposals cannot be read just now. Nothing is wrong with your request.")
-
-
-@exception_view_config(Exception, renderer="site/error.html")
-def crash(exc: Exception, request: Request) -> dict[str, Any]:
-    """Any other exception: the traceback to the log (and to the post-mortem store), the id to the page."""
-    logger.exception(
-        "%s %s failed (request %s)",
-        request.method,
-        request.path,
-        request.environ.get("wsgi_stack.request_id"),
+    return error_page(
+        request, 503, "The proposals cannot be read just now. Nothing is wrong with your request."
     )
-    capture = request.environ.get(CRASH_KEY)
-    if capture is not None:
-        capture(request.exc_info, request.environ)
-    return _page(request, 500)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ImproperlyConfigured
 
 from swapdemo.kernel import parse
+from wsgi_stack.postmortem.redact import sensitive_name
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger("swapdemo")
 
 API_STYLES = ("builtin", "drf", "json-server")
+# Variables whose names sound secret (API, KEY, ...) but whose values are not: left in crash reports.
+PUBLIC_NAMES = frozenset({"SWAPDEMO_API_STYLE", "SWAPDEMO_API_URL", "SSH_AUTH_SOCK", "XAUTHORITY"})
 # The one client the built-in development provider (/idp/) registers; published, like its users' password.
 DEVELOPMENT_CLIENT_ID, DEVELOPMENT_CLIENT_SECRET = "swapdemo-auth", "development-only-secret"
 
@@ -47,12 +50,16 @@ class Config:
     profile_token: str | None = dataclasses.field(default=None, repr=False)
     profile_sample_every: int = 1
     profile_dir: Path | None = None
+    postmortem: bool = False
+    postmortem_token: str | None = dataclasses.field(default=None, repr=False)
     oidc_issuer: str | None = None
     oidc_client_id: str | None = None
     oidc_client_secret: str | None = dataclasses.field(default=None, repr=False)
     api_url: str | None = dataclasses.field(default=None, repr=False)
     api_style: str = "builtin"
     secret_key_generated: bool = False
+    # The values of environment variables whose names say they are secret: kept out of crash reports.
+    sensitive_environment: tuple[str, ...] = dataclasses.field(default=(), repr=False)
 
     def replace(self, **changes: Any) -> Config:
         return dataclasses.replace(self, **changes)
@@ -89,11 +96,18 @@ def load(environ: Mapping[str, str]) -> Config:
         profile=parse.flag(environ, "SWAPDEMO_PROFILE"),
         profile_token=parse.secret(environ, "SWAPDEMO_PROFILE_TOKEN", shortest=16),
         profile_sample_every=parse.whole(environ, "SWAPDEMO_PROFILE_SAMPLE", 1),
+        postmortem=parse.flag(environ, "SWAPDEMO_POSTMORTEM"),
+        postmortem_token=parse.secret(environ, "SWAPDEMO_POSTMORTEM_TOKEN", shortest=16),
         oidc_issuer=issuer,
         oidc_client_id=oidc[1] if issuer else DEVELOPMENT_CLIENT_ID,
         oidc_client_secret=oidc[2] if issuer else DEVELOPMENT_CLIENT_SECRET,
         api_url=parse.url(environ, "SWAPDEMO_API_URL"),
         api_style=parse.choice(environ, "SWAPDEMO_API_STYLE", API_STYLES),
+        sensitive_environment=tuple(
+            value
+            for name, value in environ.items()
+            if sensitive_name(name) and name not in PUBLIC_NAMES and len(value) >= 8
+        ),
     )
 
 

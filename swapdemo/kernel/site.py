@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.views.debug import SafeExceptionReporterFilter
 
+from swapdemo.kernel import crashes
 from wsgi_stack.environ import WithEnviron
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ def setup_django() -> None:
     import django
 
     django.setup(set_prefix=False)
+    crashes.connect()  # a view's crash reaches the post-mortem store, when it is on
 
 
 def django_app(urlconf: str, values: Mapping[str, Any] | None = None) -> WSGIApplication:
