@@ -3,8 +3,8 @@
 ``stack.ini`` names the same layers in the same order, so ``pserve stack.ini``
 and ``gunicorn --paste stack.ini`` serve what ``python -m swapdemo.stack``
 serves.  Options come from the environment, as everywhere else in the suite;
-a layer the configuration leaves out (the profiler, unless
-``SWAPDEMO_PROFILE=1``) passes the app through unchanged.
+a layer the configuration leaves out (the post-mortem, unless ``SWAPDEMO_POSTMORTEM=1``; the
+profiler, unless ``SWAPDEMO_PROFILE=1``) passes the app through unchanged.
 """
 
 from __future__ import annotations
@@ -51,5 +51,6 @@ request_id = _layer_filter("RequestId")
 access_log = _layer_filter("AccessLog")
 site = _layer_filter("WithEnviron")
 errors = _layer_filter("ErrorPages")
+postmortem = _layer_filter("PostMortem")
 profiler = _layer_filter("Profiler")
 static = _layer_filter("StaticFiles")

@@ -126,7 +126,7 @@ ENTRIES: tuple[Entry, ...] = (
     ),
     Entry(
         name="postmortem",
-        title="Post-mortem: a crashed request's stack, kept and walked later",
+        title="Post-mortem: the stack of a crashed request, kept and walked later",
         swaps="Django's 500 handling: every framework's crash is stored as a bounded, redacted snapshot "
         "to read at /__postmortem__, walk with pdb's words or replay under pdb",
         read_first="swapdemo/kernel/crashes.py",

@@ -44,7 +44,9 @@ def test_every_registered_demo_has_a_row_in_the_table() -> None:
 def test_the_stack_diagram_is_the_code_s_layer_list() -> None:
     diagram = _between("stack-diagram")
     names = re.findall(r"^(?:request ─▶ |\s{11})(\w+)\s", diagram, re.M)
-    expected = [layer.__name__ for layer, _ in layers(from_environment().replace(profile=True))]
+    expected = [
+        layer.__name__ for layer, _ in layers(from_environment().replace(profile=True, postmortem=True))
+    ]
     assert names == [*expected, "Mount"]
 
 

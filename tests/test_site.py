@@ -1,6 +1,6 @@
 """One site: every HTML page reachable from ``/``, and every error page, has the same header.
 
-The crawl starts at the landing page with the profiler on, follows every link on the site (signed
+The crawl starts at the landing page with the profiler and the post-mortem on, follows every link on the site (signed
 in, so the members page counts too), and checks each HTML page for the suite's name linking home,
 the nav of every demo with the current one marked, the one stylesheet, and the "swaps" line on a
 demo's pages.
@@ -24,14 +24,18 @@ ERRORS = [
     "/apidata/nope/",
     "/idp/nope/",
     "/forms/nope",
+    "/postmortem/nope/",
 ]
+CRASHES = {"/postmortem/talk/", "/postmortem/rate/?track=keynote&stars=5", "/postmortem/feed/"}  # on purpose
 
 
 @pytest.fixture(scope="module")
 def visitor(tmp_path_factory) -> TestApp:
     from swapdemo.kernel.config import from_environment
 
-    config = from_environment().replace(data_dir=tmp_path_factory.mktemp("site"), profile=True)
+    config = from_environment().replace(
+        data_dir=tmp_path_factory.mktemp("site"), profile=True, postmortem=True
+    )
     visitor = TestApp(
         make_app(config), extra_environ={"HTTP_HOST": "127.0.0.1:8000", "REMOTE_ADDR": "127.0.0.1"}
     )
@@ -102,13 +106,21 @@ def test_every_page_reachable_from_the_landing_page_has_the_site_s_layout(visito
         "/forms/",
         "/forms/proposals/",
         "/__profile__",
+        "/postmortem/",
+        "/__postmortem__",
+        *CRASHES,
     } <= set(html)
     assert any(path.startswith("/jinja/talks/") for path in html) and any("page=2" in path for path in html)
     assert "/auth/members/" in html and "Members only" in html["/auth/members/"].text
     assert len(html) > 250, "the crawl covered every talk page of both demos"
     for path, page in html.items():
-        assert page.status_int == 200, path
+        assert page.status_int == (500 if path in CRASHES else 200), path
         check_layout(page, urlsplit(page.request.url).path)
+    crashes = visitor.get("/__postmortem__/")
+    snapshots = crashes.html.select("td a[href^='/__postmortem__/']")
+    assert len(snapshots) == len(CRASHES)
+    for link in snapshots:
+        check_layout(visitor.get(link["href"]), link["href"])
 
 
 @pytest.mark.parametrize("path", ERRORS)

@@ -19,7 +19,7 @@ from tests.conftest import ROOT, run_server
 def test_stack_ini_is_the_same_stack_and_serves_the_landing_page() -> None:
     ini = (ROOT / "stack.ini").read_text()
     pipeline = re.search(r"^pipeline = (.+)$", ini, re.M).group(1).split()
-    on = from_environment().replace(profile=True)
+    on = from_environment().replace(profile=True, postmortem=True)
     assert [getattr(swapdemo.paste, name).__name__ for name in pipeline[:-1]] == [
         layer.__name__ for layer, _ in layers(on)
     ]

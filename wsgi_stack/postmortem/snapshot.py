@@ -62,8 +62,20 @@ def take(
         "versions": versions(),
         "spent": {"seconds": round(budget.elapsed, 4), "budget_exhausted": budget.exhausted},
     }
-    traceback.clear_frames(exc.__traceback__)
+    for _, error in _chain(exc):
+        release(error.__traceback__)
     return snapshot
+
+
+def release(tb: TracebackType | None) -> None:
+    """Clear the finished frames of ``tb``, so the crashed request's objects can be freed.
+
+    ``traceback.clear_frames`` empties each frame, but before 3.13 a frame keeps the dictionary its
+    ``f_locals`` once returned; reading ``f_locals`` again brings that dictionary in line (empty).
+    """
+    traceback.clear_frames(tb)
+    for each in _tracebacks(tb):
+        each.tb_frame.f_locals  # noqa: B018 (the read is the point: see above)
 
 
 def fingerprint(exc: BaseException) -> str:

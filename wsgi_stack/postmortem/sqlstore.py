@@ -86,6 +86,8 @@ class SqlStore:
     def _transaction(self) -> Iterator[Any]:
         with self.connect() as connection:  # psycopg: commits at the end of the block, or rolls back
             if not self._ready:
+                # Two workers creating the tables at once would collide: one at a time.
+                connection.execute("SELECT pg_advisory_xact_lock(hashtext('swapdemo.postmortem'))")
                 for statement in SCHEMA:
                     connection.execute(statement)
                 self._ready = True

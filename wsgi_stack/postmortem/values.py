@@ -39,7 +39,8 @@ class Budget:
     started: float = dataclasses.field(default_factory=time.perf_counter)
     spent_chars: int = 0
     # Objects already shown, by id, and where: a request's environ passes through twenty frames.
-    seen: dict[int, str] = dataclasses.field(default_factory=dict)
+    # Each object is held while the walk lasts, so that its id is not reused by another.
+    seen: dict[int, tuple[Any, str]] = dataclasses.field(default_factory=dict)
     place: str = ""
 
     @property
@@ -72,10 +73,10 @@ def describe(value: Any, budget: Budget, redact: Redactor | None = None, depth: 
         return node
     if not isinstance(value, _SHOWN_WHOLE):
         if id(value) in budget.seen:
-            node["r"] = f"<the same {node['t']} as {budget.seen[id(value)]}>"
-            node["same"] = budget.seen[id(value)]
+            node["same"] = budget.seen[id(value)][1]
+            node["r"] = f"<the same {node['t']} as {node['same']}>"
             return node
-        budget.seen[id(value)] = budget.place
+        budget.seen[id(value)] = (value, budget.place)
     try:
         _fill(node, value, kind, budget, redact, depth)
     except Exception as exc:
