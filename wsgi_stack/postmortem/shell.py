@@ -126,9 +126,20 @@ class Shell(cmd.Cmd):
             self.say("*** Name a stored value: p name, p name.attr, p name[key]")
             return
         try:
-            self.say(render(lookup(self.frame["locals"], arg)))
+            self.say(render(lookup(self.frame["locals"], arg, self._resolve)))
         except (KeyError, IndexError, ValueError):
             self.say(f"*** {arg.strip()} is not among the stored values of this frame (see locals)")
+
+    def _resolve(self, label: str) -> dict[str, Any]:
+        """A value stored once, elsewhere: ``"talks['lightning'] in render"`` names where."""
+        expression, _, function = label.rpartition(" in ")
+        for error in self.chain:
+            for frame in error["frames"]:
+                if frame["function"] == function:
+                    found = lookup(frame["locals"], expression)
+                    if "same" not in found:
+                        return found
+        raise KeyError(label)
 
     def do_exceptions(self, arg: str) -> None:
         """exceptions [number]: the chain of exceptions (> marks the current); with a number, go to it."""

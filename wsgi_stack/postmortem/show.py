@@ -8,7 +8,10 @@ line, :func:`pretty` over several, each saying what was trimmed; :func:`lookup` 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 _STEP = re.compile(r"\.([A-Za-z_]\w*)|\[\s*(-?\d+|'[^']*'|\"[^\"]*\")\s*\]")
 
@@ -51,20 +54,28 @@ def pretty(node: dict[str, Any], indent: str = "") -> str:
     return "\n".join(lines)
 
 
-def lookup(names: dict[str, dict[str, Any]], expression: str) -> dict[str, Any]:
-    """``name``, ``name.attr``, ``name[0]`` or ``name['key']`` among stored values; ``KeyError`` if absent."""
+def lookup(
+    names: dict[str, dict[str, Any]], expression: str, resolve: Callable[[str], dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """``name``, ``name.attr``, ``name[0]`` or ``name['key']`` among stored values; ``KeyError`` if absent.
+
+    A value stored once and pointed to elsewhere (``"same"``) is followed through ``resolve``.
+    """
     head = re.match(r"[A-Za-z_]\w*", expression.strip())
     if head is None:
         raise KeyError(expression)
     node = names[head.group(0)]
     rest = expression.strip()[head.end() :]
-    while rest:
+    while True:
+        if "same" in node and resolve is not None:
+            node = resolve(node["same"])
+        if not rest:
+            return node
         step = _STEP.match(rest)
         if step is None:
             raise KeyError(rest)
         node = _step(node, step.group(1), step.group(2))
         rest = rest[step.end() :].strip()
-    return node
 
 
 def _step(node: dict[str, Any], attribute: str | None, key: str | None) -> dict[str, Any]:
@@ -87,6 +98,6 @@ def _more(node: dict[str, Any]) -> str:
         notes.append(f"{node['trimmed_chars']:,} more characters")
     if node.get("trimmed") and "items" not in node:
         notes.append(f"{node['trimmed']:,} items not shown")
-    if node.get("len") is not None and node["t"] in ("str", "bytes", "bytearray"):
+    if node.get("trimmed_chars") and node["t"] in ("str", "bytes", "bytearray"):
         notes.append(f"length {node['len']:,}")
     return f"  ({'; '.join(notes)})" if notes else ""

@@ -126,7 +126,7 @@ def _frame(frame: FrameType, line: int, budget: Budget, redact: Redactor) -> dic
     function = code.co_qualname if hasattr(code, "co_qualname") else code.co_name
     values = {}
     for name, value in names.items():
-        budget.place = f"{name} in {function}"
+        budget.place, budget.where = str(name), function
         values[str(name)] = named(name, value, budget, redact)
     source = [text.rstrip("\n") for text in linecache.getlines(code.co_filename)[start - 1 : line + CONTEXT]]
     return {

@@ -41,7 +41,8 @@ class Budget:
     # Objects already shown, by id, and where: a request's environ passes through twenty frames.
     # Each object is held while the walk lasts, so that its id is not reused by another.
     seen: dict[int, tuple[Any, str]] = dataclasses.field(default_factory=dict)
-    place: str = ""
+    place: str = ""  # the value being described, as an expression: talks['lightning'].title
+    where: str = ""  # the function whose frame holds it
 
     @property
     def elapsed(self) -> float:
@@ -76,7 +77,7 @@ def describe(value: Any, budget: Budget, redact: Redactor | None = None, depth: 
             node["same"] = budget.seen[id(value)][1]
             node["r"] = f"<the same {node['t']} as {node['same']}>"
             return node
-        budget.seen[id(value)] = (value, budget.place)
+        budget.seen[id(value)] = (value, f"{budget.place} in {budget.where}")
     try:
         _fill(node, value, kind, budget, redact, depth)
     except Exception as exc:
@@ -101,8 +102,8 @@ def _fill(
     elif isinstance(value, SEQUENCES):
         _container(node, list(first(value, budget.items + 1)), len(value), budget, redact, depth)
     elif isinstance(value, BaseException):
-        node["r"] = f"{kind.__name__}({len(value.args)} args)"
-        _container(node, list(value.args), len(value.args), budget, redact, depth)
+        args = [describe(arg, budget, redact, depth + 1) for arg in value.args[: budget.items]]
+        node["r"] = f"{kind.__name__}({', '.join(str(arg.get('r', '…')) for arg in args)})"
     else:
         _object(node, value, kind, budget, redact, depth)
 
@@ -132,9 +133,11 @@ def _object(
             for name, item in state.items()
             if isinstance(name, str) and not name.startswith("__")
         ]
-        node["attrs"] = {
-            name: named(name, item, budget, redact, depth + 1) for name, item in attrs[: budget.items]
-        }
+        base, node["attrs"] = budget.place, {}
+        for name, item in attrs[: budget.items]:
+            budget.place = f"{base}.{name}"
+            node["attrs"][name] = named(name, item, budget, redact, depth + 1)
+        budget.place = base
         if len(attrs) > budget.items:
             node["trimmed_attrs"] = len(attrs) - budget.items
 
@@ -156,13 +159,13 @@ def _container(
         node["r"] = f"<{node['t']} of {size} items>"
         node["trimmed"] = size
         return
-    if pairs:
-        node["items"] = [
-            [describe(key, budget, redact, depth + 1), named(key, item, budget, redact, depth + 1)]
-            for key, item in shown
-        ]
-    else:
-        node["items"] = [describe(item, budget, redact, depth + 1) for item in shown]
+    base, node["items"] = budget.place, []
+    for index, entry in enumerate(shown):
+        key, item = entry if pairs else (index, entry)
+        budget.place = f"{base}[{key!r}]"
+        value = named(key, item, budget, redact, depth + 1)
+        node["items"].append([describe(key, budget, redact, depth + 1), value] if pairs else value)
+    budget.place = base
 
 
 def _cut(node: dict[str, Any], text: str, limit: int) -> str:

@@ -75,9 +75,9 @@ def test_depth_is_bounded_and_says_what_it_left() -> None:
 def test_the_same_object_is_shown_once_and_then_pointed_to() -> None:
     environ = {"PATH_INFO": "/x"}
     budget = Budget()
-    budget.place = "environ in outer"
+    budget.place, budget.where = "environ", "outer"
     first = describe(environ, budget)
-    budget.place = "environ in inner"
+    budget.place, budget.where = "environ", "inner"
     again = describe(environ, budget)
     assert "items" in first and again["same"] == "environ in outer"
 
