@@ -6,7 +6,9 @@ list makes a string of megabytes, a user's ``__repr__`` may raise or loop.  :fun
 value itself instead, under budgets (depth, items, characters), reading attributes from the
 instance dictionary (no property or descriptor runs), and calls ``repr()`` only for builtin types
 and for classes that define their own ``__repr__``, each call under a try/except and a time budget.
-What is cut says how much: ``"trimmed": N``.  Never pickled: a snapshot is data, never code.
+Types are read with ``type()``, never ``isinstance()``, which asks a lazy object for its
+``__class__`` and so evaluates it.  What is cut says how much: ``"trimmed": N``.  Never pickled:
+a snapshot is data, never code.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ class Budget:
 
 def named(name: Any, value: Any, budget: Budget, redact: Redactor | None, depth: int = 0) -> dict[str, Any]:
     """``value`` as :func:`describe` gives it, or redacted when ``name`` says it is a secret."""
-    if redact is not None and isinstance(name, str) and redact.sensitive(name):
+    if redact is not None and issubclass(type(name), str) and redact.sensitive(name):
         kind = type(value)
         return {
             "t": f"{kind.__module__}.{kind.__qualname__}".removeprefix("builtins."),
@@ -72,7 +74,7 @@ def describe(value: Any, budget: Budget, redact: Redactor | None = None, depth: 
     if budget.exhausted:
         node["r"] = "<not captured: the snapshot's budget was spent>"
         return node
-    if not isinstance(value, _SHOWN_WHOLE):
+    if not issubclass(kind, _SHOWN_WHOLE):
         if id(value) in budget.seen:
             node["same"] = budget.seen[id(value)][1]
             node["r"] = f"<the same {node['t']} as {node['same']}>"
@@ -89,19 +91,19 @@ def describe(value: Any, budget: Budget, redact: Redactor | None = None, depth: 
 def _fill(
     node: dict[str, Any], value: Any, kind: type, budget: Budget, redact: Redactor | None, depth: int
 ) -> None:
-    if isinstance(value, SCALARS):
+    if issubclass(kind, SCALARS):
         node["r"] = _cut(node, repr(value), budget.chars)
-    elif isinstance(value, str | bytes | bytearray):
+    elif issubclass(kind, str | bytes | bytearray):
         text = value[: budget.chars * 4]
         node["r"] = _cut(node, repr(redact(text) if redact and isinstance(text, str) else text), budget.chars)
         node["len"] = len(value)
     elif kind in (types.FunctionType, types.MethodType, types.BuiltinFunctionType, type, types.ModuleType):
         node["r"] = f"<{kind.__name__} {getattr(value, '__qualname__', getattr(value, '__name__', '?'))}>"
-    elif isinstance(value, dict):
+    elif issubclass(kind, dict):
         _container(node, list(dict.items(value)), len(value), budget, redact, depth, pairs=True)
-    elif isinstance(value, SEQUENCES):
+    elif issubclass(kind, SEQUENCES):
         _container(node, list(first(value, budget.items + 1)), len(value), budget, redact, depth)
-    elif isinstance(value, BaseException):
+    elif issubclass(kind, BaseException):
         args = [describe(arg, budget, redact, depth + 1) for arg in value.args[: budget.items]]
         node["r"] = f"{kind.__name__}({', '.join(str(arg.get('r', '…')) for arg in args)})"
     else:
@@ -112,7 +114,7 @@ def _object(
     node: dict[str, Any], value: Any, kind: type, budget: Budget, redact: Redactor | None, depth: int
 ) -> None:
     state = instance_dict(value)
-    if "_result_cache" in state and "query" in state:  # a Django QuerySet: its repr would run SQL
+    if "_result_cache" in state and "_query" in state:  # a Django QuerySet: its repr would run SQL
         cached = state["_result_cache"]
         node["r"] = "<QuerySet, not evaluated>" if cached is None else f"<QuerySet of {len(cached)} rows>"
         return
@@ -131,7 +133,7 @@ def _object(
         attrs = [
             (name, item)
             for name, item in state.items()
-            if isinstance(name, str) and not name.startswith("__")
+            if issubclass(type(name), str) and not name.startswith("__")
         ]
         base, node["attrs"] = budget.place, {}
         for name, item in attrs[: budget.items]:
