@@ -8,6 +8,7 @@ if not, the status says how it went.
 
 from __future__ import annotations
 
+import logging
 import pdb
 import sys
 from http.cookies import SimpleCookie
@@ -55,7 +56,11 @@ def replay(
     def start_response(line: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
         status.append(line)
 
-    body = b"".join(app(environ, start_response))
+    logging.disable(logging.CRITICAL)  # the app would log the failure's traceback: replay reports it
+    try:
+        body = b"".join(app(environ, start_response))
+    finally:
+        logging.disable(logging.NOTSET)
     error = recorder.error
     if error is None:
         print(f"The request did not fail this time: {status[0] if status else 'no answer'}.")

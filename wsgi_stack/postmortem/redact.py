@@ -12,6 +12,7 @@ matches exact names.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,7 @@ _TOKEN = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def sensitive_name(name: str) -> bool:
     """Whether a value called ``name`` is a secret by its name alone."""
     words = {word.lower() for word in re.split(r"[^A-Za-z0-9]+|(?<=[a-z])(?=[A-Z])", name) if word}
@@ -49,6 +51,7 @@ class Redactor:
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self.secrets: set[str] = set()
+        self._seen: dict[str, str] = {}
         self.add(secrets)
 
     def add(self, secrets: Iterable[str | None]) -> None:
@@ -56,6 +59,7 @@ class Redactor:
         self.secrets |= {secret for secret in secrets if secret and len(secret) >= 6}
         ordered = sorted(self.secrets, key=len, reverse=True)
         self._known = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+        self._seen.clear()
 
     def sensitive(self, name: str) -> bool:
         """Whether a value called ``name`` is a secret by its name alone (:func:`sensitive_name`)."""
@@ -67,3 +71,12 @@ class Redactor:
             text = self._known.sub(REDACTED, text)
         text = _USERINFO.sub(rf"\1{REDACTED}@", text)
         return _TOKEN.sub(REDACTED, text)
+
+    def remembered(self, text: str) -> str:
+        """:meth:`__call__`, remembered: for text met again and again, such as source lines."""
+        found = self._seen.get(text)
+        if found is None:
+            if len(self._seen) > 20_000:
+                self._seen.clear()
+            found = self._seen[text] = self(text)
+        return found

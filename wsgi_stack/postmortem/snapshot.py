@@ -5,8 +5,9 @@ failing thread (the traceback's, then the ones above it), each with its file, li
 source lines, the file's hash (so a later reader can tell the source changed) and every local
 (:mod:`.values`: bounded, never ``repr()`` of what could run a query); the request (method, path,
 query, headers, a size-capped body, the request id); the UTC time; Python's and the frameworks'
-versions.  Secrets go through the :class:`~wsgi_stack.postmortem.redact.Redactor` first.  Then the
-traceback's frames are cleared, so a snapshot pins nothing of the crashed request in memory.
+versions.  Secrets go through the :class:`~wsgi_stack.postmortem.redact.Redactor` first (source
+lines, which come from files and not from the request, through the site's, which remembers them).
+Then the traceback's frames are cleared, so a snapshot pins nothing of the crashed request in memory.
 """
 
 from __future__ import annotations
@@ -47,9 +48,9 @@ def take(
     chain = []
     for position, (link, error) in enumerate(_chain(exc)):
         innermost_first = reversed(_tracebacks(error.__traceback__))  # the budget goes to them first
-        frames = [_frame(tb.tb_frame, tb.tb_lineno, budget, redact) for tb in innermost_first][::-1]
+        frames = [_frame(tb.tb_frame, tb.tb_lineno, budget, redact, redactor) for tb in innermost_first][::-1]
         if position == 0 and error.__traceback__ is not None:
-            frames = [*_outer(error.__traceback__.tb_frame.f_back, budget, redact), *frames]
+            frames = [*_outer(error.__traceback__.tb_frame.f_back, budget, redact, redactor), *frames]
         chain.append(
             {"link": link, "type": _name(type(error)), "message": redact(_message(error)), "frames": frames}
         )
@@ -110,16 +111,16 @@ def _tracebacks(tb: TracebackType | None) -> list[TracebackType]:
     return found
 
 
-def _outer(frame: FrameType | None, budget: Budget, redact: Redactor) -> list[dict[str, Any]]:
+def _outer(frame: FrameType | None, budget: Budget, redact: Redactor, site: Redactor) -> list[dict[str, Any]]:
     """The frames above the one that caught the exception, outermost first, marked as such."""
     frames: list[dict[str, Any]] = []
     while frame is not None and len(frames) < MAX_OUTER:
-        frames.append({**_frame(frame, frame.f_lineno, budget, redact), "outer": True})
+        frames.append({**_frame(frame, frame.f_lineno, budget, redact, site), "outer": True})
         frame = frame.f_back
     return frames[::-1]
 
 
-def _frame(frame: FrameType, line: int, budget: Budget, redact: Redactor) -> dict[str, Any]:
+def _frame(frame: FrameType, line: int, budget: Budget, redact: Redactor, site: Redactor) -> dict[str, Any]:
     code = frame.f_code
     names = dict(frame.f_locals)  # a copy: 3.13's FrameLocalsProxy cannot be copied otherwise
     start = max(1, line - CONTEXT)
@@ -133,7 +134,7 @@ def _frame(frame: FrameType, line: int, budget: Budget, redact: Redactor) -> dic
         "file": code.co_filename,
         "line": line,
         "function": function,
-        "source": {"first": start, "lines": [redact(text) for text in source]},
+        "source": {"first": start, "lines": [site.remembered(text) for text in source]},
         "sha256": file_hash(code.co_filename),
         "args": list(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]),
         "locals": values,
