@@ -39,7 +39,8 @@ class Mount:
 
     Reads ``SCRIPT_NAME`` and ``PATH_INFO``; moves the matched prefix from
     ``PATH_INFO`` to the end of ``SCRIPT_NAME``, and writes it to ``wsgi_stack.mount``
-    (``""`` for the default app), so a page can tell its mount from the root.  A request for the bare
+    (``""`` for the default app), so a page can tell its mount from the root; a Mount inside a
+    mounted app adds its prefix to the enclosing one's (``/postmortem/rate``).  A request for the bare
     prefix (``/jinja``) is redirected to ``/jinja/`` so relative links work.
     While an app runs, :class:`wsgi_stack.transport.InProcessTransport` knows
     this dispatcher and the origin it is being served on.
@@ -64,14 +65,15 @@ class Mount:
         prefix = self.match(path)
         token = serving(environ, self)
         try:
+            outer = environ.get(PREFIX_KEY, "")  # set when this Mount is inside another
             if prefix is None:
-                environ[PREFIX_KEY] = ""
+                environ[PREFIX_KEY] = outer
                 return self.default(environ, start_response)
             if path == prefix:
                 return self._add_slash(environ, start_response)
             environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + prefix
             environ["PATH_INFO"] = path[len(prefix) :]
-            environ[PREFIX_KEY] = prefix
+            environ[PREFIX_KEY] = outer + prefix
             return self.mounts[prefix](environ, start_response)
         finally:
             token.var.reset(token)

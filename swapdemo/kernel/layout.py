@@ -67,8 +67,12 @@ class Site:
     name: str = "swapdemo"
 
     def locate(self, script_name: str, mount: str) -> tuple[str, Section | None]:
-        """The stack's own prefix, and the section at ``mount``, the prefix the request came through."""
-        here = next((s for s in self.sections if mount and s.prefix == mount), None)
+        """The stack's own prefix, and the section at ``mount``, the prefix the request came through
+        (``/postmortem/rate``, an app mounted inside a demo, is the demo's)."""
+        here = next(
+            (s for s in self.sections if mount and s.prefix and (mount + "/").startswith(s.prefix + "/")),
+            None,
+        )
         return script_name.removesuffix(mount), here
 
     def chrome(self, script_name: str, mount: str, about: Section | None = None) -> Chrome:

@@ -124,7 +124,9 @@ def _frame(frame: FrameType, line: int, budget: Budget, redact: Redactor, site: 
     code = frame.f_code
     names = dict(frame.f_locals)  # a copy: 3.13's FrameLocalsProxy cannot be copied otherwise
     start = max(1, line - CONTEXT)
-    function = code.co_qualname if hasattr(code, "co_qualname") else code.co_name
+    function = getattr(code, "co_qualname", code.co_name)
+    if code.co_name not in function:  # a code object renamed by replace(), as Jinja2 names its templates'
+        function = code.co_name
     values = {}
     for name, value in names.items():
         budget.place, budget.where = str(name), function
