@@ -1,7 +1,8 @@
 """Seen in a real browser: a visitor clicks from the landing page through every demo on a phone-sized screen.
 
 Chromium (the system's, driven by Playwright) signs in, proposes a talk (first refused, then fixed),
-pages through the API-backed list and opens the profiler, by clicking links only.  Every page it
+pages through the API-backed list, opens the profiler, crashes a page on purpose and reads the
+snapshot it left, by clicking links only.  Every page it
 visits has no console error and no horizontal scroll at 375 px, and leaves a screenshot in
 ``$SWAPDEMO_SCREENSHOTS`` (a temporary folder by default).  A slow test: ``.ci/run`` runs it on
 one Python, with ``SWAPDEMO_TEST_SLOW=1``.
@@ -54,7 +55,7 @@ def test_a_visitor_clicks_through_every_demo(browser_page, tmp_path: Path) -> No
         assert page.locator("header.site-header a.site-name").inner_text() == "swapdemo", page.url
 
     env = {"SWAPDEMO_SECRET_KEY": KEY, "SWAPDEMO_DATA_DIR": str(tmp_path / "data")}
-    command = ["-m", "swapdemo.stack", "--port", "{port}", "--profile"]
+    command = ["-m", "swapdemo.stack", "--port", "{port}", "--profile", "--postmortem"]
     with run_server(command, "/", tmp_path / "server.log", env) as site:
         page.goto(site.replace("127.0.0.1", "localhost") + "/")
         look("landing")
@@ -102,5 +103,20 @@ def test_a_visitor_clicks_through_every_demo(browser_page, tmp_path: Path) -> No
         look("profiler")
         assert page.get_by_role("heading", name="Profiler").is_visible()
 
-    assert page.problems == []
-    assert len(list(shots.glob("*.png"))) == len(visited) == 11
+        page.get_by_role(
+            "link", name="Post-mortem: the stack of a crashed request, kept and walked later"
+        ).click()
+        look("postmortem")
+        page.get_by_role("link", name="The lightning talks").click()
+        look("crash")
+        assert page.get_by_role("heading", name="Something went wrong").is_visible()
+        page.get_by_role("link", name="swapdemo", exact=True).click()
+        page.get_by_role("link", name="/__postmortem__").click()
+        look("crashes")
+        page.locator("td a[href^='/__postmortem__/']").first.click()
+        look("snapshot")
+        assert page.get_by_role("heading", name="ZeroDivisionError").is_visible()
+
+    crash = [p for p in page.problems if "/postmortem/talk/" in p and "status of 500" in p]
+    assert [p for p in page.problems if p not in crash] == [] and len(crash) <= 1  # the 500 itself
+    assert len(list(shots.glob("*.png"))) == len(visited) == 15

@@ -65,3 +65,22 @@ def test_redirect_location_is_quoted_so_no_header_can_be_injected() -> None:
     response = client.get("/a%0D%0ASet-Cookie:%20x=1", status=301)
     assert response.headers["Location"] == "/a%0D%0ASet-Cookie:%20x=1/"
     assert "Set-Cookie" not in response.headers
+
+
+def test_a_mount_inside_a_mounted_app_adds_its_prefix_and_keeps_the_outer_dispatcher() -> None:
+    from wsgi_stack.serving import current
+
+    seen = {}
+
+    def inner(environ, start_response):
+        seen["mount"], seen["dispatcher"] = environ["wsgi_stack.mount"], current().dispatcher
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"ok"]
+
+    demo = Mount({"/rate": inner}, default=inner)
+    site = Mount({"/postmortem": demo, "/api": echo("api")})
+    client = TestApp(validator(site), lint=False)
+    client.get("/postmortem/rate/")
+    assert seen == {"mount": "/postmortem/rate", "dispatcher": site}  # /api/ stays reachable in process
+    client.get("/postmortem/")
+    assert seen["mount"] == "/postmortem"

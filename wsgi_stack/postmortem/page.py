@@ -73,8 +73,16 @@ def snapshot(environ: WSGIEnvironment, path: str, stored: dict[str, Any]) -> byt
             how = "which was caused by" if error["link"] == "cause" else "raised while handling"
             parts.append(f"<h2>… {how} {e(error['type'])}</h2><p>{e(error['message'])}</p>")
         parts.append(f"<h3>Stack, outermost first ({len(error['frames'])} frames)</h3>")
-        for number, frame in enumerate(error["frames"]):
-            parts.append(_frame(frame, opened=position == 0 and number == len(error["frames"]) - 1))
+        outer = [frame for frame in error["frames"] if frame.get("outer")]
+        if outer:  # the server, the stack's layers: there when needed, folded away
+            folded = "".join(_frame(frame, opened=False) for frame in outer)
+            parts.append(
+                f"<details><summary>{len(outer)} frames above the handler that caught it "
+                f"(the server, the middleware)</summary>{folded}</details>"
+            )
+        inner = [frame for frame in error["frames"] if not frame.get("outer")]
+        for number, frame in enumerate(inner):
+            parts.append(_frame(frame, opened=position == 0 and number == len(inner) - 1))
     parts.append(_request(stored["request"]))
     versions = ", ".join(f"{name} {version}" for name, version in stored.get("versions", {}).items())
     parts.append(f"<h2>Versions</h2><p>{e(versions)}</p>")
@@ -83,8 +91,7 @@ def snapshot(environ: WSGIEnvironment, path: str, stored: dict[str, Any]) -> byt
 
 def _frame(frame: dict[str, Any], opened: bool) -> str:
     where = f"{frame['file']}:{frame['line']}"
-    kind = " <small>(above the handler that caught it)</small>" if frame.get("outer") else ""
-    summary = f"<summary><code>{e(frame['function'])}</code> <small>{e(where)}</small>{kind}</summary>"
+    summary = f"<summary><code>{e(frame['function'])}</code> <small>{e(where)}</small></summary>"
     body = []
     if frame.get("sha256") and source_hash(frame["file"]) != frame["sha256"]:
         body.append(
@@ -100,11 +107,11 @@ def _frame(frame: dict[str, Any], opened: bool) -> str:
     names = frame["locals"]
     if names:
         rows = "".join(
-            f"<tr><th scope=row><code>{e(name)}</code>{_ARG if name in frame['args'] else ''}</th>"
-            f"<td><small>{e(value['t'])}</small></td><td>{_value(value)}</td></tr>"
+            f"<tr><th scope=row><code>{e(name)}</code>{_ARG if name in frame['args'] else ''}"
+            f"<br><small>{e(value['t'])}</small></th><td>{_value(value)}</td></tr>"
             for name, value in names.items()
         )
-        body.append(f'<div class="scroll"><table><tbody>{rows}</tbody></table></div>')
+        body.append(f'<div class="scroll"><table class="locals"><tbody>{rows}</tbody></table></div>')
     else:
         body.append("<p><small>No locals.</small></p>")
     return f"<details{' open' if opened else ''}>{summary}{''.join(body)}</details>"

@@ -46,7 +46,8 @@ def pretty(node: dict[str, Any], indent: str = "") -> str:
     if "items" not in node:
         return indent + text(node)
     pairs = node["items"] and isinstance(node["items"][0], list)
-    lines = [f"{indent}{node['t']} of {node.get('len', len(node['items'])):,} items:"]
+    size = node.get("len", len(node["items"]))
+    lines = [f"{indent}{node['t']} of {size:,} item{'' if size == 1 else 's'}:"]
     for item in node["items"]:
         lines.append(f"{indent}  {text(item[0])}: {text(item[1])}" if pairs else f"{indent}  {text(item)}")
     if node.get("trimmed"):
@@ -97,7 +98,7 @@ def _more(node: dict[str, Any]) -> str:
     if node.get("trimmed_chars"):
         notes.append(f"{node['trimmed_chars']:,} more characters")
     if node.get("trimmed") and "items" not in node:
-        notes.append(f"{node['trimmed']:,} items not shown")
+        notes.append(f"{node['trimmed']:,} not shown")
     if node.get("trimmed_chars") and node["t"] in ("str", "bytes", "bytearray"):
         notes.append(f"length {node['len']:,}")
     return f"  ({'; '.join(notes)})" if notes else ""

@@ -158,7 +158,7 @@ def _container(
     if size > len(shown):
         node["trimmed"] = size - len(shown)
     if depth >= budget.depth:
-        node["r"] = f"<{node['t']} of {size} items>"
+        node["r"] = f"<{node['t']} of {size:,} item{'' if size == 1 else 's'}>"
         node["trimmed"] = size
         return
     base, node["items"] = budget.place, []

@@ -69,7 +69,7 @@ def test_depth_is_bounded_and_says_what_it_left() -> None:
     nested: dict = {"a": {"b": {"c": {"d": [1, 2, 3]}}}}
     node = describe(nested, Budget(depth=2))
     inner = node["items"][0][1]["items"][0][1]
-    assert inner["r"] == "<dict of 1 items>" and inner["trimmed"] == 1
+    assert inner["r"] == "<dict of 1 item>" and inner["trimmed"] == 1
 
 
 def test_the_same_object_is_shown_once_and_then_pointed_to() -> None:
