@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import subprocess
@@ -60,10 +61,25 @@ def test_replay_fails_again_at_the_crash_s_file_and_line(crashed, capsys, name: 
     assert status == 0 and f"The request failed again: {kind}" in out and re.search(rf"{place}:\d+", out)
 
 
-def test_replay_after_the_fix_says_it_passed_and_shows_the_status(crashed, capsys, monkeypatch) -> None:
+def _fix(monkeypatch, name: str) -> None:
+    """What a person would change in apps/postmortem to fix each crash."""
+    if name == "talk":
+        monkeypatch.setattr(
+            "apps.postmortem.views.LIGHTNING", dataclasses.replace(demo.LIGHTNING, duration=45)
+        )
+    elif name == "rate":
+        monkeypatch.setitem(demo.TRACK_WEIGHTS, "keynote", 2.0)
+    else:
+        monkeypatch.setattr(
+            "apps.postmortem.feed.titles", lambda answer: [r["title"] for r in answer["results"]]
+        )
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_replay_after_the_fix_says_it_passed_and_shows_the_status(crashed, capsys, monkeypatch, name) -> None:
     _, ids = crashed
-    monkeypatch.setitem(demo.TRACK_WEIGHTS, "keynote", 2.0)  # the fix
-    status, out = cli(capsys, "replay", ids["rate"], "--no-debugger")
+    _fix(monkeypatch, name)
+    status, out = cli(capsys, "replay", ids[name], "--no-debugger")
     assert status == 0 and "The request did not fail this time: 200 OK" in out
 
 
