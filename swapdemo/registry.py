@@ -134,6 +134,14 @@ ENTRIES: tuple[Entry, ...] = (
         factory="apps.postmortem.app:make_app",
         needs=("api",),
     ),
+    Entry(
+        name="realtime",
+        title="Live pages: new proposals pushed over SSE and WebSocket, under Tornado",
+        swaps="the WSGI server: Tornado serves every page of the stack through WSGIContainer and, "
+        "beside them, live connections no WSGI server holds cheaply",
+        read_first="apps/realtime/hub.py",
+        prefix="/live",  # Tornado's own handlers answer it; the WSGI stack does not mount it
+    ),
 )
 
 

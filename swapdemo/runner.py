@@ -14,7 +14,7 @@ import logging
 import signal
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import waitress
 
@@ -75,10 +75,41 @@ def _stop(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(0)
 
 
+class Server(Protocol):
+    """What :func:`main` runs: bound when made (a port problem raises ``OSError`` then)."""
+
+    port: int
+
+    def run(self) -> None:
+        """Serve until SIGTERM or Ctrl-C."""
+
+    def close(self) -> None: ...
+
+
+class Waitress:
+    """The suite's default server: waitress, 4 threads, ``X-Forwarded-Proto`` from a trusted proxy."""
+
+    def __init__(self, app: WSGIApplication, host: str, port: int, config: Config) -> None:
+        self.server = waitress.create_server(app, host=host, port=port, threads=4, **_proxy(config))
+        self.port = int(self.server.effective_port)
+
+    def run(self) -> None:
+        signal.signal(signal.SIGTERM, _stop)
+        self.server.run()
+
+    def close(self) -> None:
+        self.server.close()
+
+
 def main(
-    build: Callable[[Config], WSGIApplication], prog: str, what: str, argv: Sequence[str] | None = None
+    build: Callable[[Config], WSGIApplication],
+    prog: str,
+    what: str,
+    argv: Sequence[str] | None = None,
+    server: Callable[[WSGIApplication, str, int, Config], Server] = Waitress,
 ) -> int:
-    """Parse the command line, build the app from the configuration with ``build`` and serve it.
+    """Parse the command line, build the app from the configuration with ``build`` and serve it
+    with ``server`` (waitress; ``python -m swapdemo.realtime`` passes Tornado).
 
     A start-up mistake (the environment, the data folder, the database, the port) is one line on
     stderr and exit status 1; a usage mistake is argparse's, status 2.
@@ -95,19 +126,18 @@ def main(
         _warn(config)
         app = build(config)
         try:
-            server = waitress.create_server(app, host=args.host, port=args.port, threads=4, **_proxy(config))
+            running = server(app, args.host, args.port, config)
         except OSError as exc:
             raise startup.port_problem(exc, args.host, args.port) from None
-        print(f"swapdemo: serving {what} on http://{args.host}:{server.effective_port}/ (Ctrl-C to stop)")
+        print(f"swapdemo: serving {what} on http://{args.host}:{running.port}/ (Ctrl-C to stop)")
         if args.profile_dir:
             print(f"swapdemo: profiler stats in {profile_dir}", flush=True)
         if config.postmortem:
             print(f"swapdemo: crashes kept, listed at /__postmortem__ ({_where(config)})", flush=True)
-        signal.signal(signal.SIGTERM, _stop)
         try:
-            server.run()
+            running.run()
         finally:
-            server.close()
+            running.close()
             kept = f"; profiler stats kept in {profile_dir}" if args.profile_dir else ""
             print(f"swapdemo: stopped{kept}", flush=True)
     return 0

@@ -16,7 +16,7 @@ import functools
 import threading
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from swapdemo import registry, runner
 from swapdemo.kernel import crashes, pages
@@ -47,9 +47,10 @@ def static_roots() -> list[Path]:
     return [PACKAGE_DIR / "static", *sorted(p for p in apps_dir.glob("*/static") if p.is_dir())]
 
 
-def site(config: Config, names: tuple[str, ...] | None = None) -> Site:
-    """The registry as the pages present it: every demo in the nav, marked when this process serves it."""
-    served = {entry.name for entry in _mounted(config, names)}
+def site(config: Config, names: tuple[str, ...] | None = None, also: tuple[str, ...] = ()) -> Site:
+    """The registry as the pages present it: every demo in the nav, marked when this process serves it
+    (``also``: demos the server answers itself, beside the stack: Tornado's ``realtime``)."""
+    served = {entry.name for entry in _mounted(config, names)} | set(also)
     part_of = {need: entry.name for entry in registry.ENTRIES for need in entry.needs}
     sections = [
         Section(e.name, e.title, e.prefix, e.swaps, e.read_first, e.name in served, part_of.get(e.name))
@@ -58,13 +59,17 @@ def site(config: Config, names: tuple[str, ...] | None = None) -> Site:
     return Site(tuple(sections))
 
 
-def layers(config: Config, names: tuple[str, ...] | None = None) -> list[Layer]:
+def look(config: Config, names: tuple[str, ...] | None = None, also: tuple[str, ...] = ()) -> dict[str, Any]:
+    """What every request's environ gets for the site's look: the nav, the page and error renderers."""
+    return {SITE_KEY: site(config, names, also), PAGE_KEY: pages.render_page, ERROR_KEY: pages.error_page}
+
+
+def layers(config: Config, names: tuple[str, ...] | None = None, also: tuple[str, ...] = ()) -> list[Layer]:
     """The middleware stack, outermost first."""
-    look = {SITE_KEY: site(config, names), PAGE_KEY: pages.render_page, ERROR_KEY: pages.error_page}
     stack: list[Layer] = [
         (RequestId, {"trust_incoming": False}),
         (AccessLog, {}),
-        (WithEnviron, {"values": look}),
+        (WithEnviron, {"values": look(config, names, also)}),
         (ErrorPages, {}),
     ]
     if config.postmortem:
@@ -78,8 +83,9 @@ def layers(config: Config, names: tuple[str, ...] | None = None) -> list[Layer]:
     return stack
 
 
-def mount(config: Config, names: tuple[str, ...] | None = None) -> Mount:
-    """The registered apps (or ``names`` and what they need) at their prefixes.
+def mount(config: Config, names: tuple[str, ...] | None = None, also: tuple[str, ...] = ()) -> Mount:
+    """The registered apps (or ``names`` and what they need) at their prefixes; the landing page also
+    links the demos named in ``also``, which the server answers itself.
 
     A service whose real counterpart is configured (``Entry.replaced_by``) is left out.
     """
@@ -87,7 +93,8 @@ def mount(config: Config, names: tuple[str, ...] | None = None) -> Mount:
         # Pyramid 2.1 imports pkg_resources, which setuptools 81+ deprecates: noise at every start.
         warnings.filterwarnings("ignore", "pkg_resources is deprecated", UserWarning)
         apps = {entry.prefix: entry.load()(config) for entry in _mounted(config, names) if entry.prefix}
-    return Mount(apps, default=make_landing(apps, config.profile, config.postmortem))
+    linked = [*apps, *(registry.get(name).prefix or "" for name in also)]
+    return Mount(apps, default=make_landing(linked, config.profile, config.postmortem))
 
 
 def _mounted(config: Config, names: tuple[str, ...] | None) -> list[registry.Entry]:
@@ -99,11 +106,13 @@ def _replaced(entry: registry.Entry, config: Config) -> bool:
     return entry.replaced_by is not None and getattr(config, entry.replaced_by) is not None
 
 
-def make_app(config: Config | None = None, names: tuple[str, ...] | None = None) -> WSGIApplication:
+def make_app(
+    config: Config | None = None, names: tuple[str, ...] | None = None, also: tuple[str, ...] = ()
+) -> WSGIApplication:
     """The whole stack; ``names`` limits it to some demos (``python -m swapdemo.<name>``)."""
     config = config or from_environment()
     config.warn_about_defaults()
-    return build(mount(config, names), layers(config, names))
+    return build(mount(config, names, also), layers(config, names, also))
 
 
 class _BuiltOnFirstRequest:

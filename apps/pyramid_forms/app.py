@@ -19,6 +19,7 @@ from pyramid.tweens import MAIN
 from apps.pyramid_forms.bridge import language_for
 from apps.pyramid_forms.guards import security_headers
 from apps.pyramid_forms.store import ProposalStore
+from swapdemo.kernel.events import broker_for
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
@@ -36,6 +37,7 @@ def make_app(config: Config) -> WSGIApplication:
     request, so that in the stack the Django demos set the process's settings first.
     """
     store = ProposalStore.for_config(config)
+    events = broker_for(config)  # each saved proposal is announced to the live page (apps/realtime)
     sessions = SignedCookieSessionFactory(
         config.secret_key, cookie_name="swapdemo_forms", secure=config.https, httponly=True, samesite="Lax"
     )
@@ -47,6 +49,7 @@ def make_app(config: Config) -> WSGIApplication:
         configurator.include("swapdemo.kernel.pyramid")  # Jinja2 pages in the site's look, the 500 page
         configurator.add_jinja2_search_path(str(TEMPLATES), name=".html")
         configurator.add_request_method(lambda request: store, "proposals", reify=True)
+        configurator.add_request_method(lambda request: events, "events", reify=True)
         configurator.add_route("propose", "/")
         configurator.add_route("proposals", "/proposals/")
         configurator.add_route("slides", r"/proposals/{id:[0-9]{1,18}}/slides")  # larger ids overflow SQLite

@@ -44,6 +44,12 @@ def submit_form(request: Request) -> dict[str, Any] | Response:
         request.response.status_int = 503
         form.add_error(None, "Your proposal could not be saved just now. Please send it again in a moment.")
         return {"form": form}
+    # Committed: announce it (never waits on subscribers; a broker that is down is logged, not fatal).
+    data = form.cleaned_data
+    request.events.publish(
+        "proposal",
+        {"id": proposal_id, "title": data["title"], "speaker": data["speaker"], "track": data["track"]},
+    )
     # The session is a cookie: keep the newest message only, so it cannot outgrow the cookie's 4 kB.
     request.session.pop_flash()
     request.session.flash(f"Thank you! “{form.cleaned_data['title']}” is saved as proposal #{proposal_id}.")

@@ -46,6 +46,7 @@ class Config:
     trusted_proxy: str | None = None
     allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "[::1]")
     cache_url: str | None = dataclasses.field(default=None, repr=False)
+    redis_url: str | None = dataclasses.field(default=None, repr=False)
     profile: bool = False
     profile_token: str | None = dataclasses.field(default=None, repr=False)
     profile_sample_every: int = 1
@@ -93,6 +94,7 @@ def load(environ: Mapping[str, str]) -> Config:
         trusted_proxy=parse.address(environ, "SWAPDEMO_TRUSTED_PROXY"),
         allowed_hosts=parse.hosts(environ, "SWAPDEMO_ALLOWED_HOSTS", Config.allowed_hosts),
         cache_url=parse.redis_url(environ, "SWAPDEMO_CACHE_URL"),
+        redis_url=parse.redis_url(environ, "SWAPDEMO_REDIS_URL"),
         profile=parse.flag(environ, "SWAPDEMO_PROFILE"),
         profile_token=parse.secret(environ, "SWAPDEMO_PROFILE_TOKEN", shortest=16),
         profile_sample_every=parse.whole(environ, "SWAPDEMO_PROFILE_SAMPLE", 1),

@@ -52,7 +52,7 @@ def connect() -> None:
 
 def redactor(config: Config) -> Redactor:
     """Every secret the site knows: its key, passwords, tokens, secret-named environment values."""
-    urls = [config.cache_url, config.api_url, config.oidc_issuer]
+    urls = [config.cache_url, config.redis_url, config.api_url, config.oidc_issuer]
     return Redactor(
         [
             config.secret_key,

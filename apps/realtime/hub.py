@@ -1,0 +1,178 @@
+"""The swap's core: one reader of the broker per process, fanning events out to every open connection.
+
+A WSGI server gives each request a thread until its response is done, so a page that stays open
+for hours holds a worker for hours; and Tornado's ``WSGIContainer`` buffers a whole WSGI body
+before sending a byte.  Push therefore goes beside WSGI, in Tornado's own handlers, and this hub
+is what they share:
+
+- **one reader thread** blocks on :meth:`~swapdemo.kernel.events.Broker.read` (Redis ``XREAD`` or
+  the in-memory ring) and hands each batch to the event loop with ``add_callback``, the loop's only
+  thread-safe call; nothing on the loop thread waits on Redis or the database;
+- **a bounded queue per connection** (:class:`Subscriber`): a client that stops reading is dropped,
+  with a reason, once 1 MiB waits for it or a write has been stuck for 20 s, and resumes by id;
+  the others never wait for it;
+- **replay, then live, without a gap or a duplicate**: a subscriber is registered first, the
+  history after its last id is read, and live events already at or before what it has are skipped.
+  An id from another epoch or older than the history is a ``reset``: the page starts over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
+
+from swapdemo.kernel.events import Event, position
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from swapdemo.kernel.events import Broker
+
+logger = logging.getLogger("apps.realtime")
+QUEUE_BYTES = 2**20
+STALL_SECONDS = 20.0
+RECENT = 20
+
+
+class Subscriber:
+    """One open connection: ``send(item)`` writes an event (or ``None``, a heartbeat) and waits for it
+    to leave; ``drop(reason)`` closes the connection."""
+
+    def __init__(
+        self,
+        send: Callable[[Event | None], Awaitable[None]],
+        drop: Callable[[str], None],
+        limit: int = QUEUE_BYTES,
+    ) -> None:
+        self.send, self.drop, self.limit = send, drop, limit
+        self.queue: collections.deque[tuple[Event | None, int]] = collections.deque()
+        self.queued_bytes = 0
+        self.last = (0, 0)
+        self.starting = True
+        self.pending: list[Event] = []
+        self.closed = False
+        self._ready = asyncio.Event()
+
+    def offer(self, event: Event | None) -> None:
+        """Queue ``event`` unless already had; drop the connection if it is over its limit."""
+        if self.closed:
+            return
+        if event is not None:
+            if self.starting:
+                self.pending.append(event)
+                return
+            if event.kind != "reset" and event.position <= self.last:
+                return
+            self.last = event.position if event.kind != "reset" else self.last
+        size = len(event.to_json()) if event is not None else 0
+        if self.queued_bytes + size > self.limit:
+            self.close(f"too slow: more than {self.limit // 1024} KiB waiting; reconnect to resume")
+            return
+        self.queue.append((event, size))
+        self.queued_bytes += size
+        self._ready.set()
+
+    async def run(self) -> None:
+        """Write what is queued, in order, until the connection closes."""
+        while not self.closed:
+            await self._ready.wait()
+            self._ready.clear()
+            while self.queue and not self.closed:
+                event, size = self.queue.popleft()
+                self.queued_bytes -= size
+                try:
+                    await asyncio.wait_for(self.send(event), STALL_SECONDS)
+                except TimeoutError:
+                    self.close(f"stalled: nothing read for {STALL_SECONDS:g} s; reconnect to resume")
+                except Exception:  # the connection went away mid-write
+                    self.close("")
+
+    def close(self, reason: str) -> None:
+        if not self.closed:
+            self.closed = True
+            self.queue.clear()
+            self.queued_bytes = 0
+            self._ready.set()
+            self.drop(reason)
+
+
+class Hub:
+    """Every subscriber of this process, and the thread that reads the broker for them."""
+
+    def __init__(self, broker: Broker) -> None:
+        self.broker = broker
+        self.subscribers: set[Subscriber] = set()
+        self.dropped = 0
+        self._io = ThreadPoolExecutor(2, thread_name_prefix="live-broker")  # never the WSGI pool
+        self._stopping = threading.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        threading.Thread(target=self._read, name="live-reader", daemon=True).start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._io.shutdown(wait=False, cancel_futures=True)
+
+    async def subscribe(self, subscriber: Subscriber, last_id: str | None) -> None:
+        """Register, replay what ``last_id`` missed (or the recent events), then go live."""
+        self.subscribers.add(subscriber)
+        loop = asyncio.get_running_loop()
+        try:
+            missed, gap = await loop.run_in_executor(self._io, self.broker.since, last_id, RECENT)
+            epoch = await loop.run_in_executor(self._io, lambda: self.broker.epoch)
+        except Exception as exc:
+            logger.error("could not read the event history: %s", exc)
+            missed, gap, epoch = [], bool(last_id), ""
+        pending, subscriber.pending, subscriber.starting = subscriber.pending, [], False
+        if gap:
+            subscriber.offer(Event(f"{epoch}:0", "reset", {"epoch": epoch, "reason": "history lost"}))
+        elif last_id and last_id.partition(":")[0] == epoch:
+            subscriber.last = position(last_id)
+        for event in [*missed, *pending]:
+            subscriber.offer(event)
+
+    def leave(self, subscriber: Subscriber, reason: str = "") -> None:
+        self.subscribers.discard(subscriber)
+        if reason:
+            self.dropped += 1
+            logger.info("dropped a live connection: %s", reason)
+
+    def heartbeat(self) -> None:
+        """A comment to every idle subscriber, so proxies and the client know the line is alive."""
+        for subscriber in list(self.subscribers):
+            if not subscriber.queue:
+                subscriber.offer(None)
+
+    def close_all(self, reason: str) -> None:
+        for subscriber in list(self.subscribers):
+            subscriber.close(reason)
+
+    def _fan_out(self, events: list[Event]) -> None:
+        for subscriber in list(self.subscribers):
+            for event in events:
+                subscriber.offer(event)
+
+    def _read(self) -> None:
+        last, failing = None, False
+        while not self._stopping.is_set():
+            try:
+                if last is None:
+                    last = self.broker.newest() or ""
+                events = self.broker.read(last or None, 1.0)
+                failing = False
+            except Exception as exc:
+                if not failing:
+                    logger.error("the live events cannot be read (%s); retrying every second", exc)
+                failing = True
+                time.sleep(1.0)
+                continue
+            if events and self._loop is not None:
+                last = events[-1].id
+                self._loop.call_soon_threadsafe(self._fan_out, events)
