@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from tornado import web, websocket
 
-from apps.realtime.hub import Hub, Subscriber
 from wsgi_stack.gate import Gate
 
 if TYPE_CHECKING:
+    from apps.realtime.hub import Hub, Subscriber
     from swapdemo.kernel.events import Event
 
 RETRY_MS = 3000
@@ -75,7 +75,7 @@ class EventStream(web.RequestHandler):
             self.set_header(name, value)
         self.write(f"retry: {RETRY_MS}\n\n")
         await self.flush()
-        self.subscriber = Subscriber(self._send, self._drop)
+        self.subscriber = self.hub.subscriber(self._send, self._drop)
         last = self.request.headers.get("Last-Event-ID") or self.get_argument("last", None)
         await self.hub.subscribe(self.subscriber, last)
         await self.subscriber.run()
@@ -112,7 +112,7 @@ class Socket(websocket.WebSocketHandler):
         self.subscriber: Subscriber | None = None
 
     def open(self, *args: str, **kwargs: str) -> None:
-        self.subscriber = Subscriber(self._send, self._drop)
+        self.subscriber = self.hub.subscriber(self._send, self._drop)
         self.serving = asyncio.ensure_future(self._serve(self.subscriber, self.get_argument("last", None)))
 
     async def _serve(self, subscriber: Subscriber, last: str | None) -> None:

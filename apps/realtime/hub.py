@@ -8,9 +8,10 @@ is what they share:
 - **one reader thread** blocks on :meth:`~swapdemo.kernel.events.Broker.read` (Redis ``XREAD`` or
   the in-memory ring) and hands each batch to the event loop with ``add_callback``, the loop's only
   thread-safe call; nothing on the loop thread waits on Redis or the database;
-- **a bounded queue per connection** (:class:`Subscriber`): a client that stops reading is dropped,
-  with a reason, once 1 MiB waits for it or a write has been stuck for 20 s, and resumes by id;
-  the others never wait for it;
+- **a bounded queue per connection** (:class:`Subscriber`): it holds references to the events every
+  connection shares, and one write at a time is in Tornado's buffer, so a client that stops reading
+  costs little; it is dropped, with a reason, once 5,000 events wait for it or a write has been
+  stuck for 20 s, and resumes by id; the others never wait for it;
 - **replay, then live, without a gap or a duplicate**: a subscriber is registered first, the
   history after its last id is read, and live events already at or before what it has are skipped.
   An id from another epoch or older than the history is a ``reset``: the page starts over.
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from swapdemo.kernel.events import Broker
 
 logger = logging.getLogger("apps.realtime")
-QUEUE_BYTES = 2**20
+BACKLOG = 5000
 STALL_SECONDS = 20.0
 RECENT = 20
 
@@ -47,11 +48,11 @@ class Subscriber:
         self,
         send: Callable[[Event | None], Awaitable[None]],
         drop: Callable[[str], None],
-        limit: int = QUEUE_BYTES,
+        backlog: int = BACKLOG,
+        stall: float = STALL_SECONDS,
     ) -> None:
-        self.send, self.drop, self.limit = send, drop, limit
-        self.queue: collections.deque[tuple[Event | None, int]] = collections.deque()
-        self.queued_bytes = 0
+        self.send, self.drop, self.backlog, self.stall = send, drop, backlog, stall
+        self.queue: collections.deque[Event | None] = collections.deque()
         self.last = (0, 0)
         self.starting = True
         self.pending: list[Event] = []
@@ -69,12 +70,10 @@ class Subscriber:
             if event.kind != "reset" and event.position <= self.last:
                 return
             self.last = event.position if event.kind != "reset" else self.last
-        size = len(event.to_json()) if event is not None else 0
-        if self.queued_bytes + size > self.limit:
-            self.close(f"too slow: more than {self.limit // 1024} KiB waiting; reconnect to resume")
+        if len(self.queue) >= self.backlog:
+            self.close(f"too slow: {self.backlog:,} events behind; reconnect to resume")
             return
-        self.queue.append((event, size))
-        self.queued_bytes += size
+        self.queue.append(event)
         self._ready.set()
 
     async def run(self) -> None:
@@ -83,12 +82,11 @@ class Subscriber:
             await self._ready.wait()
             self._ready.clear()
             while self.queue and not self.closed:
-                event, size = self.queue.popleft()
-                self.queued_bytes -= size
+                event = self.queue.popleft()
                 try:
-                    await asyncio.wait_for(self.send(event), STALL_SECONDS)
+                    await asyncio.wait_for(self.send(event), self.stall)
                 except TimeoutError:
-                    self.close(f"stalled: nothing read for {STALL_SECONDS:g} s; reconnect to resume")
+                    self.close(f"stalled: nothing read for {self.stall:g} s; reconnect to resume")
                 except Exception:  # the connection went away mid-write
                     self.close("")
 
@@ -96,7 +94,6 @@ class Subscriber:
         if not self.closed:
             self.closed = True
             self.queue.clear()
-            self.queued_bytes = 0
             self._ready.set()
             self.drop(reason)
 
@@ -104,8 +101,8 @@ class Subscriber:
 class Hub:
     """Every subscriber of this process, and the thread that reads the broker for them."""
 
-    def __init__(self, broker: Broker) -> None:
-        self.broker = broker
+    def __init__(self, broker: Broker, backlog: int = BACKLOG, stall: float = STALL_SECONDS) -> None:
+        self.broker, self.backlog, self.stall = broker, backlog, stall
         self.subscribers: set[Subscriber] = set()
         self.dropped = 0
         self._io = ThreadPoolExecutor(2, thread_name_prefix="live-broker")  # never the WSGI pool
@@ -119,6 +116,11 @@ class Hub:
     def stop(self) -> None:
         self._stopping.set()
         self._io.shutdown(wait=False, cancel_futures=True)
+
+    def subscriber(
+        self, send: Callable[[Event | None], Awaitable[None]], drop: Callable[[str], None]
+    ) -> Subscriber:
+        return Subscriber(send, drop, self.backlog, self.stall)
 
     async def subscribe(self, subscriber: Subscriber, last_id: str | None) -> None:
         """Register, replay what ``last_id`` missed (or the recent events), then go live."""
@@ -135,7 +137,9 @@ class Hub:
             subscriber.offer(Event(f"{epoch}:0", "reset", {"epoch": epoch, "reason": "history lost"}))
         elif last_id and last_id.partition(":")[0] == epoch:
             subscriber.last = position(last_id)
-        for event in [*missed, *pending]:
+        # What was published while the history was read is in both: each once, in order.
+        merged = {event.id: event for event in [*missed, *pending] if event.id.partition(":")[0] == epoch}
+        for event in sorted(merged.values(), key=lambda event: event.position):
             subscriber.offer(event)
 
     def leave(self, subscriber: Subscriber, reason: str = "") -> None:

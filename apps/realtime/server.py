@@ -48,10 +48,11 @@ def tidy_headers(app: WSGIApplication) -> WSGIApplication:
 
 
 def make_application(
-    app: WSGIApplication, broker: Broker, look: dict[str, Any], threads: int = WSGI_THREADS
+    app: WSGIApplication, broker: Broker, look: dict[str, Any], threads: int = WSGI_THREADS, **options: Any
 ) -> tuple[web.Application, Hub, ThreadPoolExecutor]:
-    """Tornado's routes: ``/live/``, ``/live/events``, ``/live/ws``, ``/live/stats``, then the stack."""
-    hub = Hub(broker)
+    """Tornado's routes: ``/live/``, ``/live/events``, ``/live/ws``, ``/live/stats``, then the stack;
+    ``options`` (``backlog``, ``stall``) go to the :class:`~apps.realtime.hub.Hub`."""
+    hub = Hub(broker, **options)
     executor = ThreadPoolExecutor(threads, thread_name_prefix="wsgi")
     container = wsgi.WSGIContainer(tidy_headers(app), executor=executor)
     routes: list[Any] = [

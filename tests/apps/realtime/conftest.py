@@ -1,0 +1,120 @@
+"""Real clients for the live demo: an SSE reader over a streaming HTTP response, a proposer that
+posts through the Pyramid form, and a Tornado server run in this process on a free port."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import requests
+from tornado import httpserver, netutil
+
+from apps.realtime.server import make_application
+from swapdemo.kernel.events import Event, MemoryBroker
+
+
+def events(response: requests.Response) -> Iterator[Event | str]:
+    """The events of an SSE response as they arrive (a comment or ``retry:`` comes as a string)."""
+    fields: dict[str, str] = {}
+    for raw in response.iter_lines(decode_unicode=True):
+        if raw == "":
+            if fields:
+                data = json.loads(fields.get("data", "null"))
+                yield Event(fields.get("id", ""), fields.get("event", "message"), data)
+                fields = {}
+            continue
+        if raw.startswith((":", "retry:")):
+            yield raw
+            continue
+        name, _, value = raw.partition(":")
+        fields[name] = value.removeprefix(" ")
+
+
+def subscribe(site: str, last: str | None = None, timeout: float = 15) -> requests.Response:
+    headers = {"Last-Event-ID": last} if last else {}
+    return requests.get(f"{site}/live/events", headers=headers, stream=True, timeout=timeout)
+
+
+@contextmanager
+def listening(site: str, last: str | None = None, timeout: float = 15) -> Iterator[Iterator[Event | str]]:
+    """:func:`events` of a subscription, the connection closed afterwards."""
+    response = subscribe(site, last, timeout)
+    try:
+        yield events(response)
+    finally:
+        response.close()
+
+
+def take(stream: Iterator[Event | str], count: int, kind: str = "proposal") -> list[Event]:
+    found: list[Event] = []
+    for item in stream:
+        if isinstance(item, Event) and item.kind in (kind, "reset", "bye"):
+            found.append(item)
+            if len(found) == count or item.kind != kind:
+                break
+    return found
+
+
+class Proposer:
+    """Proposes talks through the real /forms/ page, one session, one CSRF token."""
+
+    def __init__(self, site: str) -> None:
+        self.site, self.session = site, requests.Session()
+        page = self.session.get(f"{site}/forms/", timeout=10)
+        self.token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+
+    def propose(self, title: str) -> None:
+        fields = {
+            "csrf_token": self.token,
+            "title": title,
+            "speaker": "Ada",
+            "email": "ada@example.org",
+            "track": "Core",
+            "level": "beginner",
+            "topics": "forms",
+            "duration": "25",
+            "preferred_day": "2009-09-09",
+            "abstract": "Pushed live to every open page.",
+        }
+        answer = self.session.post(f"{self.site}/forms/", data=fields, allow_redirects=False, timeout=10)
+        assert answer.status_code == 303, answer.text[:500]
+
+
+@contextmanager
+def tornado_in_thread(
+    app: Any, broker: Any = None, threads: int = 8, **options: Any
+) -> Iterator[tuple[str, Any, Any]]:
+    """``make_application`` around ``app`` on a free port, its loop on a thread of its own."""
+    broker = broker or MemoryBroker()
+    look = {
+        "wsgi_stack.page": lambda e, t, b, c: f"<h1>{t}</h1>{b}",
+        "wsgi_stack.error": lambda e, s: b"error",
+    }
+    application, hub, executor = make_application(app, broker, look, threads=threads, **options)
+    loop = asyncio.new_event_loop()
+    sockets = netutil.bind_sockets(0, "127.0.0.1")
+    ready = threading.Event()
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        server = httpserver.HTTPServer(application)
+        server.add_sockets(sockets)
+        hub.start(loop)
+        loop.call_soon(ready.set)
+        loop.run_forever()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    ready.wait(5)
+    try:
+        yield f"http://127.0.0.1:{sockets[0].getsockname()[1]}", broker, hub
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)
+        hub.stop()
+        executor.shutdown(wait=False, cancel_futures=True)
