@@ -3,7 +3,7 @@
 ``XADD swapdemo:live:events MAXLEN 1000`` keeps the history; a stream id (``1733400000000-0``) is
 global and monotonic, so it is the event's sequence.  The epoch lives beside it
 (``swapdemo:live:events:epoch``, set once): a Redis that lost its data makes a new one, and subscribers
-reload.  Redis 7's ``max-deleted-entry-id`` tells whether what a subscriber missed was trimmed.
+reload.  A subscriber whose last event has been trimmed away may have missed more: it reloads too.
 Pub/sub would be simpler and would lose whatever is published while a subscriber reconnects.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 
 import redis
 
-from swapdemo.kernel.events import HISTORY, Event, position, replay_after
+from swapdemo.kernel.events import HISTORY, Event, replay_after
 
 logger = logging.getLogger("swapdemo.events")
 STREAM = "swapdemo:live:events"
@@ -71,12 +71,13 @@ class RedisBroker:
         if not last_id:
             entries = list(reversed(self.redis.xrevrange(self.stream, count=recent))) if recent else []
             return [self._event(i, f) for i, f in entries], False
-        start = last_id.rpartition(":")[2] or "0"
-        entries = self.redis.xrange(self.stream, min=f"({start}" if "-" in start else "-")
-        info = self.redis.xinfo_stream(self.stream) if entries or self.redis.exists(self.stream) else {}
-        deleted = str(info.get("max-deleted-entry-id", "0-0"))
-        events = [self._event(i, f) for i, f in entries]
-        return replay_after(events, self.epoch, last_id, recent, position(deleted))
+        epoch, _, start = last_id.rpartition(":")
+        if epoch != self.epoch or "-" not in start:
+            return [], True
+        if not self.redis.xrange(self.stream, min=start, max=start) and self.redis.xlen(self.stream):
+            return [], True  # the last event it saw has been trimmed: what followed may have been too
+        events = [self._event(i, f) for i, f in self.redis.xrange(self.stream, min=f"({start}")]
+        return replay_after(events, self.epoch, last_id, recent, (0, 0))
 
     def _event(self, stream_id: str, fields: dict[str, str]) -> Event:
         return Event(
