@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m swapdemo.bench [--quick] [--only WORD ...] [--json FILE] [--database-url URL]
+    python -m swapdemo.bench [--quick] [--only WORD ...] [--json FILE] [--database-url URL] [--redis-url URL]
 
 The suites are the modules of :mod:`swapdemo.benches`: ``stack`` first, then one per registered
 demo that has one (``swapdemo/benches/<name>.py``).  See :mod:`swapdemo.benches` for the method.
@@ -90,8 +90,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="a database the benchmarks may migrate, empty and fill "
         "(default: an SQLite file in a temporary folder)",
     )
+    parser.add_argument(
+        "--redis-url",
+        metavar="URL",
+        help="a Redis the live-push benchmarks may write a stream to (without it they run in one process)",
+    )
     args = parser.parse_args(argv)
     dropped = isolate(os.environ, args.database_url)
+    if args.redis_url:
+        os.environ["SWAPDEMO_BENCH_REDIS_URL"] = args.redis_url
     results: list[dict[str, Any]] = []
     print(f"swapdemo bench on {machine()}\n", flush=True)
     if dropped:

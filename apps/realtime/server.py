@@ -11,7 +11,9 @@ within 5 s.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,7 +24,7 @@ from apps.realtime.handlers import EventStream, LivePage, Socket, Stats
 from apps.realtime.hub import Hub
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
 
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
@@ -69,6 +71,35 @@ def make_application(
         "compress_response": False,  # never gzip an event stream: it would arrive in bursts
     }
     return web.Application(routes, **settings), hub, executor
+
+
+@contextlib.contextmanager
+def serve_in_thread(
+    app: WSGIApplication, broker: Broker, look: dict[str, Any], threads: int = WSGI_THREADS, **options: Any
+) -> Iterator[tuple[str, Hub]]:
+    """:func:`make_application` on a free loopback port, its loop on a thread of its own (tests, benches)."""
+    application, hub, executor = make_application(app, broker, look, threads, **options)
+    loop = asyncio.new_event_loop()
+    sockets = netutil.bind_sockets(0, "127.0.0.1")
+    ready = threading.Event()
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        httpserver.HTTPServer(application).add_sockets(sockets)
+        hub.start(loop)
+        loop.call_soon(ready.set)
+        loop.run_forever()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    ready.wait(5)
+    try:
+        yield f"http://127.0.0.1:{sockets[0].getsockname()[1]}", hub
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)
+        hub.stop()
+        executor.shutdown(wait=False, cancel_futures=True)
 
 
 class TornadoServer:

@@ -16,9 +16,9 @@ Each capture gets a crash of its own (``take`` releases the frames it read).
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import sys
-import tempfile
 import time
 import traceback
 from pathlib import Path
@@ -109,11 +109,10 @@ def _sizes(big: Any) -> list[Variant]:
 
 
 def _flood(count: int) -> tuple[Variant, Variant]:
-    folder = Path(tempfile.mkdtemp(prefix="swapdemo-bench-flood-"))
     kept: dict[str, float] = {}
 
     def rate() -> float:
-        store = FileStore(folder / str(len(kept)))
+        store = FileStore(Path(os.environ["SWAPDEMO_DATA_DIR"]) / f"flood-{len(kept)}")
         started = time.perf_counter()
         for _ in range(count):
             store.save(take(crash(), dict(ENVIRON), REDACTOR))

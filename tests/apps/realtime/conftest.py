@@ -3,18 +3,15 @@ posts through the Pyramid form, and a Tornado server run in this process on a fr
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import requests
-from tornado import httpserver, netutil
 
-from apps.realtime.server import make_application
+from apps.realtime.server import serve_in_thread
 from swapdemo.kernel.events import Event, MemoryBroker
 
 
@@ -86,35 +83,12 @@ class Proposer:
 
 
 @contextmanager
-def tornado_in_thread(
-    app: Any, broker: Any = None, threads: int = 8, **options: Any
-) -> Iterator[tuple[str, Any, Any]]:
-    """``make_application`` around ``app`` on a free port, its loop on a thread of its own."""
+def tornado_in_thread(app: Any, broker: Any = None, **options: Any) -> Iterator[tuple[str, Any, Any]]:
+    """The live server around ``app``, in this process, with a plain look."""
     broker = broker or MemoryBroker()
     look = {
         "wsgi_stack.page": lambda e, t, b, c: f"<h1>{t}</h1>{b}",
         "wsgi_stack.error": lambda e, s: b"error",
     }
-    application, hub, executor = make_application(app, broker, look, threads=threads, **options)
-    loop = asyncio.new_event_loop()
-    sockets = netutil.bind_sockets(0, "127.0.0.1")
-    ready = threading.Event()
-
-    def run() -> None:
-        asyncio.set_event_loop(loop)
-        server = httpserver.HTTPServer(application)
-        server.add_sockets(sockets)
-        hub.start(loop)
-        loop.call_soon(ready.set)
-        loop.run_forever()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    ready.wait(5)
-    try:
-        yield f"http://127.0.0.1:{sockets[0].getsockname()[1]}", broker, hub
-    finally:
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(5)
-        hub.stop()
-        executor.shutdown(wait=False, cancel_futures=True)
+    with serve_in_thread(app, broker, look, **options) as (site, hub):
+        yield site, broker, hub
