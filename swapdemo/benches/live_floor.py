@@ -22,6 +22,11 @@ from swapdemo.kernel.redis_events import STREAM
 clients: set[web.RequestHandler] = set()
 
 
+class Ready(web.RequestHandler):
+    def get(self) -> None:
+        self.write("ok")
+
+
 class Events(web.RequestHandler):
     async def get(self) -> None:
         self.set_header("Content-Type", "text/event-stream")
@@ -68,7 +73,8 @@ def read(url: str, stream: str, loop: asyncio.AbstractEventLoop) -> None:
 
 
 async def main(port: int, url: str, stream: str) -> None:
-    web.Application([(r"/live/events", Events), (r"/live/ws", Socket)]).listen(port, "127.0.0.1")
+    routes = [(r"/", Ready), (r"/live/events", Events), (r"/live/ws", Socket)]
+    web.Application(routes).listen(port, "127.0.0.1")
     if url != "-":
         threading.Thread(target=read, args=(url, stream, asyncio.get_running_loop()), daemon=True).start()
     await asyncio.Event().wait()
