@@ -18,10 +18,16 @@ from tornado import web, websocket
 from wsgi_stack.gate import Gate
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable
+
     from apps.realtime.hub import Hub, Subscriber
     from swapdemo.kernel.events import Event
 
 RETRY_MS = 3000
+
+
+async def _done() -> None:
+    """Nothing to wait for (a heartbeat, which a WebSocket does not need: it has pings)."""
 
 
 class SitePage(web.RequestHandler):
@@ -80,13 +86,10 @@ class EventStream(web.RequestHandler):
         await self.hub.subscribe(self.subscriber, last)
         await self.subscriber.run()
 
-    async def _send(self, event: Event | None) -> None:
-        if event is None:
-            self.write(": keep-alive\n\n")
-        else:
-            line = "" if event.kind == "reset" else f"id: {event.id}\n"
-            self.write(f"{line}event: {event.kind}\ndata: {json.dumps(event.data, ensure_ascii=False)}\n\n")
-        await self.flush()
+    def _send(self, batch: list[Event | None]) -> Awaitable[None]:
+        for event in batch:
+            self.write(b": keep-alive\n\n" if event is None else event.sse)
+        return self.flush()
 
     def _drop(self, reason: str) -> None:
         self.hub.leave(self.subscriber, reason) if self.subscriber else None
@@ -119,9 +122,9 @@ class Socket(websocket.WebSocketHandler):
         await self.hub.subscribe(subscriber, last)
         await subscriber.run()
 
-    async def _send(self, event: Event | None) -> None:
-        if event is not None:
-            await self.write_message(event.to_json())
+    def _send(self, batch: list[Event | None]) -> Awaitable[None]:
+        sent = [self.write_message(event.json) for event in batch if event is not None]
+        return sent[-1] if sent else _done()
 
     def _drop(self, reason: str) -> None:
         self.hub.leave(self.subscriber, reason) if self.subscriber else None

@@ -41,12 +41,14 @@ RECENT = 20
 
 
 class Subscriber:
-    """One open connection: ``send(item)`` writes an event (or ``None``, a heartbeat) and waits for it
-    to leave; ``drop(reason)`` closes the connection."""
+    """One open connection.  ``send(items)`` writes events (``None`` is a heartbeat) at once and
+    returns a future that is done when they have left; ``drop(reason)`` closes the connection.
+    While a write is under way, events wait in the queue and go out together after it; the hub
+    closes a connection whose write has been stuck for ``stall`` seconds."""
 
     def __init__(
         self,
-        send: Callable[[Event | None], Awaitable[None]],
+        send: Callable[[list[Event | None]], Awaitable[None]],
         drop: Callable[[str], None],
         backlog: int = BACKLOG,
         stall: float = STALL_SECONDS,
@@ -57,10 +59,11 @@ class Subscriber:
         self.starting = True
         self.pending: list[Event] = []
         self.closed = False
-        self._ready = asyncio.Event()
+        self.sending_since: float | None = None
+        self._done = asyncio.Event()
 
     def offer(self, event: Event | None) -> None:
-        """Queue ``event`` unless already had; drop the connection if it is over its limit."""
+        """Send or queue ``event`` unless already had; drop the connection if it is over its limit."""
         if self.closed:
             return
         if event is not None:
@@ -74,27 +77,39 @@ class Subscriber:
             self.close(f"too slow: {self.backlog:,} events behind; reconnect to resume")
             return
         self.queue.append(event)
-        self._ready.set()
+        if self.sending_since is None:
+            self._pump()
+
+    def _pump(self) -> None:
+        batch = list(self.queue)  # all that waits, in one write and one flush
+        self.queue.clear()
+        self.sending_since = time.monotonic()
+        try:
+            sent = asyncio.ensure_future(self.send(batch))
+        except Exception:  # the connection went away
+            self.close("")
+            return
+        sent.add_done_callback(self._sent)
+
+    def _sent(self, sent: asyncio.Future[None]) -> None:
+        self.sending_since = None
+        if sent.cancelled() or sent.exception() is not None:
+            self.close("")
+        elif self.queue and not self.closed:
+            self._pump()
 
     async def run(self) -> None:
-        """Write what is queued, in order, until the connection closes."""
-        while not self.closed:
-            await self._ready.wait()
-            self._ready.clear()
-            while self.queue and not self.closed:
-                event = self.queue.popleft()
-                try:
-                    await asyncio.wait_for(self.send(event), self.stall)
-                except TimeoutError:
-                    self.close(f"stalled: nothing read for {self.stall:g} s; reconnect to resume")
-                except Exception:  # the connection went away mid-write
-                    self.close("")
+        """Until the connection closes (the writes happen as events are offered)."""
+        await self._done.wait()
+
+    def stalled(self, now: float) -> bool:
+        return self.sending_since is not None and now - self.sending_since > self.stall
 
     def close(self, reason: str) -> None:
         if not self.closed:
             self.closed = True
             self.queue.clear()
-            self._ready.set()
+            self._done.set()
             self.drop(reason)
 
 
@@ -110,15 +125,24 @@ class Hub:
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Start reading the broker, and watching for stuck writes (call it on the loop's thread)."""
         self._loop = loop
         threading.Thread(target=self._read, name="live-reader", daemon=True).start()
+        self._watching = loop.create_task(self._watch())
+
+    async def _watch(self) -> None:
+        while not self._stopping.is_set():
+            await asyncio.sleep(min(1.0, self.stall / 4))
+            now = time.monotonic()
+            for subscriber in [s for s in self.subscribers if s.stalled(now)]:
+                subscriber.close(f"stalled: nothing read for {self.stall:g} s; reconnect to resume")
 
     def stop(self) -> None:
         self._stopping.set()
         self._io.shutdown(wait=False, cancel_futures=True)
 
     def subscriber(
-        self, send: Callable[[Event | None], Awaitable[None]], drop: Callable[[str], None]
+        self, send: Callable[[list[Event | None]], Awaitable[None]], drop: Callable[[str], None]
     ) -> Subscriber:
         return Subscriber(send, drop, self.backlog, self.stall)
 

@@ -83,10 +83,15 @@ class Crowd:
                 self._seen(str(message))
 
     def close(self) -> None:
-        for task in self.tasks:
-            self.loop.call_soon_threadsafe(task.cancel)
-        time.sleep(0.2)
-        self.loop.call_soon_threadsafe(self.loop.stop)
+        async def cancel() -> None:
+            for task in self.tasks:
+                task.cancel()
+            await asyncio.gather(*self.tasks, return_exceptions=True)
+
+        try:
+            self.run(cancel(), timeout=30)
+        finally:
+            self.loop.call_soon_threadsafe(self.loop.stop)
 
 
 class FanOut:

@@ -46,7 +46,7 @@ def stalled_comparisons(
         sampler = threading.Thread(target=sample)
         sampler.start()
         try:
-            p99 = readers.round(events=20, flood=10_000_000)
+            p99 = readers.round(events=40, flood=10_000_000)
         finally:
             done.set()
             sampler.join()
@@ -63,7 +63,7 @@ def stalled_comparisons(
                 Variant("4 readers", lambda: round_with(False)),
                 Variant("4 readers + 1 stalled", lambda: round_with(True)),
             ],
-            rounds=2 if quick else 3,
+            rounds=2 if quick else 5,
             setup=readers.setup,
             teardown=readers.teardown,
             target="the readers' p99 moves by at most 10%",

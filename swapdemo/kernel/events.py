@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import functools
 import json
 import logging
 import secrets
@@ -41,8 +42,17 @@ class Event:
     def position(self) -> tuple[int, int]:
         return position(self.id)
 
-    def to_json(self) -> str:
+    @functools.cached_property
+    def json(self) -> str:
+        """The event as one JSON message (a WebSocket's), encoded once for every subscriber."""
         return json.dumps({"id": self.id, "kind": self.kind, "data": self.data}, ensure_ascii=False)
+
+    @functools.cached_property
+    def sse(self) -> bytes:
+        """The event as Server-Sent Events lines, encoded once; a reset has no id to resume from."""
+        line = "" if self.kind == "reset" else f"id: {self.id}\n"
+        data = json.dumps(self.data, ensure_ascii=False)
+        return f"{line}event: {self.kind}\ndata: {data}\n\n".encode()
 
 
 def position(event_id: str) -> tuple[int, int]:

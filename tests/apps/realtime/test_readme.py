@@ -1,5 +1,6 @@
-"""Chromium, two tabs on /live/ and a third proposing a talk: both update without reload, through
-one shared connection, and a title full of HTML shows as text."""
+"""The README's "Try it" in Chromium: two tabs on /live/ and a third proposing a talk; both update
+without reload through one shared connection, a title full of HTML shows as text, and when the tab
+holding the connection closes the other takes it over.  A slow test."""
 
 from __future__ import annotations
 
@@ -9,13 +10,15 @@ import pytest
 import requests
 
 from tests.apps.realtime.test_server import realtime
-from tests.conftest import slow
+from tests.conftest import ROOT, slow, try_it
 from tests.test_browser import CHROMIUM, FLAGS
 
+STEPS = try_it(ROOT / "apps" / "realtime" / "README.md")
 pytestmark = [slow, pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium: apt-get install chromium")]
 
 
-def test_two_tabs_update_live_through_one_connection(tmp_path) -> None:
+def test_try_it(tmp_path) -> None:
+    (tabs_step, propose_step, close_step) = STEPS
     sync_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright: pip install playwright")
     title = 'A talk <img src=x onerror="document.title=1">'
     with realtime(tmp_path) as server, sync_api.sync_playwright() as playwright:
@@ -27,13 +30,14 @@ def test_two_tabs_update_live_through_one_connection(tmp_path) -> None:
         for _ in range(2):
             tab = context.new_page()
             tab.on("console", lambda m: m.type == "error" and problems.append(m.text))
-            tab.goto(f"{site}/live/")
+            tab.goto(f"{site}{tabs_step.paths[0]}")
             tabs.append(tab)
-        tabs[0].get_by_text("this tab holds the connection").wait_for()
-        tabs[1].get_by_text("through another tab").wait_for()
+        assert all(tab.get_by_role("heading", name=tabs_step.quoted[0]).is_visible() for tab in tabs)
+        tabs[0].get_by_text(tabs_step.quoted[1]).wait_for()
+        tabs[1].get_by_text(tabs_step.quoted[2]).wait_for()
 
         form = context.new_page()
-        form.goto(f"{site}/forms/")
+        form.goto(f"{site}{propose_step.paths[0]}")
         form.get_by_label("Title").fill(title)
         form.get_by_label("Your name").fill("Ada Lovelace")
         form.get_by_label("Email").fill("ada@example.org")
@@ -44,7 +48,7 @@ def test_two_tabs_update_live_through_one_connection(tmp_path) -> None:
         form.get_by_label("Preferred day").fill("2009-09-09")
         form.get_by_label("Abstract").fill("Seen live in two tabs at once.")
         form.get_by_role("button", name="Send the proposal").click()
-        form.get_by_text("Thank you!").wait_for()
+        form.get_by_text(propose_step.quoted[0]).wait_for()
 
         for tab in tabs:
             item = tab.locator("#proposals li strong").first
@@ -54,6 +58,6 @@ def test_two_tabs_update_live_through_one_connection(tmp_path) -> None:
         stats = json.loads(requests.get(f"{server.url}/live/stats", timeout=10).text)
         assert stats["subscribers"] == 1, "the tabs share one connection"
         tabs[0].close()  # the holder goes: the other tab takes over the connection
-        tabs[1].get_by_text("this tab holds the connection").wait_for()
+        tabs[1].get_by_text(close_step.quoted[0]).wait_for()
         browser.close()
     assert problems == []
