@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from apps.realtime.server import TornadoServer
 from swapdemo import runner, stack
-from swapdemo.kernel.events import broker_for
+from swapdemo.kernel.broker import broker_for
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

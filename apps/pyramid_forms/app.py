@@ -19,7 +19,7 @@ from pyramid.tweens import MAIN
 from apps.pyramid_forms.bridge import language_for
 from apps.pyramid_forms.guards import security_headers
 from apps.pyramid_forms.store import ProposalStore
-from swapdemo.kernel.events import broker_for
+from swapdemo.kernel.broker import broker_for
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication

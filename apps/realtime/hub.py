@@ -8,10 +8,11 @@ is what they share:
 - **one reader thread** blocks on :meth:`~swapdemo.kernel.events.Broker.read` (Redis ``XREAD`` or
   the in-memory ring) and hands each batch to the event loop with ``add_callback``, the loop's only
   thread-safe call; nothing on the loop thread waits on Redis or the database;
-- **a bounded queue per connection** (:class:`Subscriber`): it holds references to the events every
-  connection shares, and one write at a time is in Tornado's buffer, so a client that stops reading
-  costs little; it is dropped, with a reason, once 5,000 events wait for it or a write has been
-  stuck for 20 s, and resumes by id; the others never wait for it;
+- **a bounded queue per connection** (:class:`~apps.realtime.subscriber.Subscriber`): it holds
+  references to the events every connection shares, and one write at a time is in Tornado's
+  buffer, so a client that stops reading costs little; it is dropped, with a reason, once 5,000
+  events wait for it or a write has been stuck for 20 s, and resumes by id; the others never wait
+  for it;
 - **replay, then live, without a gap or a duplicate**: a subscriber is registered first, the
   history after its last id is read, and live events already at or before what it has are skipped.
   An id from another epoch or older than the history is a ``reset``: the page starts over.
@@ -20,13 +21,13 @@ is what they share:
 from __future__ import annotations
 
 import asyncio
-import collections
 import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
+from apps.realtime.subscriber import BACKLOG, STALL_SECONDS, Subscriber
 from swapdemo.kernel.events import Event, position
 
 if TYPE_CHECKING:
@@ -35,82 +36,7 @@ if TYPE_CHECKING:
     from swapdemo.kernel.events import Broker
 
 logger = logging.getLogger("apps.realtime")
-BACKLOG = 5000
-STALL_SECONDS = 20.0
 RECENT = 20
-
-
-class Subscriber:
-    """One open connection.  ``send(items)`` writes events (``None`` is a heartbeat) at once and
-    returns a future that is done when they have left; ``drop(reason)`` closes the connection.
-    While a write is under way, events wait in the queue and go out together after it; the hub
-    closes a connection whose write has been stuck for ``stall`` seconds."""
-
-    def __init__(
-        self,
-        send: Callable[[list[Event | None]], Awaitable[None]],
-        drop: Callable[[str], None],
-        backlog: int = BACKLOG,
-        stall: float = STALL_SECONDS,
-    ) -> None:
-        self.send, self.drop, self.backlog, self.stall = send, drop, backlog, stall
-        self.queue: collections.deque[Event | None] = collections.deque()
-        self.last = (0, 0)
-        self.starting = True
-        self.pending: list[Event] = []
-        self.closed = False
-        self.sending_since: float | None = None
-        self._done = asyncio.Event()
-
-    def offer(self, event: Event | None) -> None:
-        """Send or queue ``event`` unless already had; drop the connection if it is over its limit."""
-        if self.closed:
-            return
-        if event is not None:
-            if self.starting:
-                self.pending.append(event)
-                return
-            if event.kind != "reset" and event.position <= self.last:
-                return
-            self.last = event.position if event.kind != "reset" else self.last
-        if len(self.queue) >= self.backlog:
-            self.close(f"too slow: {self.backlog:,} events behind; reconnect to resume")
-            return
-        self.queue.append(event)
-        if self.sending_since is None:
-            self._pump()
-
-    def _pump(self) -> None:
-        batch = list(self.queue)  # all that waits, in one write and one flush
-        self.queue.clear()
-        self.sending_since = time.monotonic()
-        try:
-            sent = asyncio.ensure_future(self.send(batch))
-        except Exception:  # the connection went away
-            self.close("")
-            return
-        sent.add_done_callback(self._sent)
-
-    def _sent(self, sent: asyncio.Future[None]) -> None:
-        self.sending_since = None
-        if sent.cancelled() or sent.exception() is not None:
-            self.close("")
-        elif self.queue and not self.closed:
-            self._pump()
-
-    async def run(self) -> None:
-        """Until the connection closes (the writes happen as events are offered)."""
-        await self._done.wait()
-
-    def stalled(self, now: float) -> bool:
-        return self.sending_since is not None and now - self.sending_since > self.stall
-
-    def close(self, reason: str) -> None:
-        if not self.closed:
-            self.closed = True
-            self.queue.clear()
-            self._done.set()
-            self.drop(reason)
 
 
 class Hub:

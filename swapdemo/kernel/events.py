@@ -23,10 +23,7 @@ import json
 import logging
 import secrets
 import threading
-from typing import TYPE_CHECKING, Any, Protocol
-
-if TYPE_CHECKING:
-    from swapdemo.kernel.config import Config
+from typing import Any, Protocol
 
 logger = logging.getLogger("swapdemo.events")
 HISTORY = 1000
@@ -134,20 +131,3 @@ class MemoryBroker:
     def _newer(self, after: str | None) -> list[Event]:
         last = position(after) if after else (0, 0)
         return [event for event in self._events if event.position > last]
-
-
-_process_broker: MemoryBroker | None = None
-_lock = threading.Lock()
-
-
-def broker_for(config: Config) -> Broker:
-    """Redis when ``SWAPDEMO_REDIS_URL`` is set; else this process's in-memory broker (one per process)."""
-    global _process_broker
-    if config.redis_url:
-        from swapdemo.kernel.redis_events import RedisBroker
-
-        return RedisBroker(config.redis_url)
-    with _lock:
-        if _process_broker is None:
-            _process_broker = MemoryBroker()
-        return _process_broker
