@@ -13,6 +13,7 @@ import contextlib
 import logging
 import signal
 import tempfile
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -71,8 +72,13 @@ def parser(prog: str, what: str) -> argparse.ArgumentParser:
     return parser
 
 
+_terminated = threading.Event()
+
+
 def _stop(signum: int, frame: FrameType | None) -> None:
-    raise SystemExit(0)
+    # A flag, not an exception: raised from a signal handler, SystemExit is lost when the signal
+    # lands inside a finalizer ("Exception ignored in ..."), and the server never stops.
+    _terminated.set()
 
 
 class Server(Protocol):
@@ -94,8 +100,13 @@ class Waitress:
         self.port = int(self.server.effective_port)
 
     def run(self) -> None:
-        signal.signal(signal.SIGTERM, _stop)
-        self.server.run()
+        try:
+            while not _terminated.is_set():  # the loop wakes at least every 0.2 s to look at the flag
+                self.server.asyncore.loop(timeout=0.2, map=self.server._map, count=1)
+        except KeyboardInterrupt:  # Ctrl-C: stop as for SIGTERM, without a traceback
+            pass
+        finally:
+            self.server.task_dispatcher.shutdown()
 
     def close(self) -> None:
         self.server.close()
@@ -116,6 +127,7 @@ def main(
     """
     args = parser(prog, what).parse_args(argv)
     configure_logging()
+    signal.signal(signal.SIGTERM, _stop)  # from now on: a SIGTERM while the app is built stops it cleanly too
     with startup.reported(prog), _profile_dir(args) as profile_dir:
         config = from_environment()
         if args.profile or args.profile_dir:
@@ -129,7 +141,7 @@ def main(
             running = server(app, args.host, args.port, config)
         except OSError as exc:
             raise startup.port_problem(exc, args.host, args.port) from None
-        print(f"swapdemo: serving {what} on http://{args.host}:{running.port}/ (Ctrl-C to stop)")
+        print(f"swapdemo: serving {what} on http://{args.host}:{running.port}/ (Ctrl-C to stop)", flush=True)
         if args.profile_dir:
             print(f"swapdemo: profiler stats in {profile_dir}", flush=True)
         if config.postmortem:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import errno
 import socket
 import sys
-import tempfile
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -19,6 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError
 
 from apps.pyramid_forms.store import StoreError
+from swapdemo.kernel import datadir
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -32,16 +32,7 @@ class StartupError(Exception):
 
 def check_data_dir(config: Config) -> None:
     """The data folder exists (made if missing) and is a writable folder."""
-    folder = config.data_dir
-    fix = "set SWAPDEMO_DATA_DIR to a folder you can write to"
-    if folder.exists() and not folder.is_dir():
-        raise StartupError(f"SWAPDEMO_DATA_DIR={folder} is a file, not a folder: {fix}")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            pass
-    except OSError as exc:
-        raise StartupError(f"SWAPDEMO_DATA_DIR={folder} cannot be written ({exc.strerror}): {fix}") from None
+    datadir.writable_folder(config.data_dir)
 
 
 def port_problem(exc: OSError, host: str, port: int) -> StartupError:

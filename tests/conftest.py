@@ -12,6 +12,7 @@ import socket
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from html.parser import HTMLParser
@@ -239,3 +240,20 @@ class Trickle:
 slow = pytest.mark.skipif(
     not os.environ.get("SWAPDEMO_TEST_SLOW"), reason="a slow test: set SWAPDEMO_TEST_SLOW=1"
 )
+
+
+PG = os.environ.get("SWAPDEMO_TEST_DATABASE_URL")
+
+
+@pytest.fixture
+def fresh_database() -> Iterator[str]:
+    """An empty PostgreSQL database of its own (its name), dropped afterwards."""
+    import psycopg
+
+    assert PG, "fresh_database needs SWAPDEMO_TEST_DATABASE_URL"
+    name = f"swapdemo_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield name
+    with psycopg.connect(PG, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -10,13 +10,12 @@ import dataclasses
 import functools
 import logging
 import os
-import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
 
-from swapdemo.kernel import parse
+from swapdemo.kernel import datadir, parse
 from wsgi_stack.postmortem.redact import sensitive_name
 
 if TYPE_CHECKING:
@@ -58,7 +57,8 @@ class Config:
     oidc_client_secret: str | None = dataclasses.field(default=None, repr=False)
     api_url: str | None = dataclasses.field(default=None, repr=False)
     api_style: str = "builtin"
-    secret_key_generated: bool = False
+    # Where the key came from when SWAPDEMO_SECRET_KEY is not set: the data folder's secret_key file.
+    secret_key_file: Path | None = None
     # The values of environment variables whose names say they are secret: kept out of crash reports.
     sensitive_environment: tuple[str, ...] = dataclasses.field(default=(), repr=False)
 
@@ -67,15 +67,19 @@ class Config:
 
     def warn_about_defaults(self) -> None:
         """Log what a server operator should know about this configuration; servers call it at start."""
-        if self.secret_key_generated:
-            logger.warning(
-                "SWAPDEMO_SECRET_KEY is not set: using a random key for this process. "
-                "Sessions and signed values will not survive a restart or be shared between workers."
+        if self.secret_key_file:
+            logger.info(
+                "SWAPDEMO_SECRET_KEY is not set: signing with the key in %s, shared by this host's "
+                "workers and restarts (several hosts need one SWAPDEMO_SECRET_KEY)",
+                self.secret_key_file,
             )
 
 
 def load(environ: Mapping[str, str]) -> Config:
-    """Parse ``environ``; a wrong value or combination raises ``ImproperlyConfigured`` naming it."""
+    """Parse ``environ``; a wrong value or combination raises ``ImproperlyConfigured`` naming it.
+
+    Without ``SWAPDEMO_SECRET_KEY`` the key comes from (or is made in) the data folder.
+    """
     secret_key = parse.secret(environ, "SWAPDEMO_SECRET_KEY", shortest=32)
     data_home = environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     data_dir = Path(environ.get("SWAPDEMO_DATA_DIR") or Path(data_home) / "swapdemo")
@@ -85,8 +89,8 @@ def load(environ: Mapping[str, str]) -> Config:
         raise ImproperlyConfigured("set SWAPDEMO_OIDC_ISSUER and SWAPDEMO_OIDC_CLIENT_ID together")
     issuer = parse.url(environ, "SWAPDEMO_OIDC_ISSUER")
     return Config(
-        secret_key=secret_key or secrets.token_urlsafe(50),
-        secret_key_generated=not secret_key,
+        secret_key=secret_key or datadir.secret_key(data_dir),
+        secret_key_file=None if secret_key else data_dir / datadir.KEY_FILE,
         data_dir=data_dir,
         database=database,
         debug=parse.flag(environ, "SWAPDEMO_DEBUG"),

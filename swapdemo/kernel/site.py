@@ -42,13 +42,30 @@ class ExceptionReporterFilter(SafeExceptionReporterFilter):
     hidden_settings = re.compile(f"{SafeExceptionReporterFilter.hidden_settings.pattern}|LOCATION", re.I)
 
 
+# pg_advisory_lock's key for migrations: any fixed number; this one is b"swapdemo".
+MIGRATION_LOCK = int.from_bytes(b"swapdemo", "big") & 0x7FFF_FFFF_FFFF_FFFF
+
+
 def migrate(config: Config) -> None:
     """Bring the process's database up to date (sessions, users, ...); idempotent.
 
-    An exclusive lock under ``config.data_dir`` lets several gunicorn workers start at once.
+    Several workers, and several hosts, may start at once: on PostgreSQL a session-level advisory
+    lock in the database itself makes them migrate one after the other (a file lock in each host's
+    data folder would not: two hosts racing on an empty database meet ``IntegrityError``s); on
+    SQLite, whose database is a file in the data folder, an exclusive lock beside it does.
     """
     from django.core.management import call_command
+    from django.db import connection
 
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK])
+        try:
+            call_command("migrate", interactive=False, verbosity=0)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK])
+        return
     config.data_dir.mkdir(parents=True, exist_ok=True)
     with (config.data_dir / "migrate.lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -25,14 +26,35 @@ def test_defaults_are_safe(tmp_path: Path) -> None:
     assert config.cache_url is None and config.api_style == "builtin"
 
 
-def test_missing_secret_key_gives_a_random_one_with_a_warning(caplog) -> None:
-    first, second = load({}), load({})
-    with caplog.at_level(logging.WARNING, logger="swapdemo"):
+def test_missing_secret_key_is_made_once_in_the_data_folder_and_reused(tmp_path: Path, caplog) -> None:
+    first = load({"SWAPDEMO_DATA_DIR": str(tmp_path)})
+    with caplog.at_level(logging.INFO, logger="swapdemo"):
         first.warn_about_defaults()
-    assert first.secret_key_generated and not load({"SWAPDEMO_SECRET_KEY": KEY}).secret_key_generated
-    assert first.secret_key != second.secret_key and len(first.secret_key) >= 50
-    assert "SWAPDEMO_SECRET_KEY is not set" in caplog.text
-    assert first.secret_key not in caplog.text
+    key_file = tmp_path / "secret_key"
+    assert first.secret_key_file == key_file and len(first.secret_key) >= 50
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert load({"SWAPDEMO_DATA_DIR": str(tmp_path)}).secret_key == first.secret_key  # a restart
+    assert str(key_file) in caplog.text and first.secret_key not in caplog.text
+    assert load({"SWAPDEMO_SECRET_KEY": KEY, "SWAPDEMO_DATA_DIR": str(tmp_path)}).secret_key_file is None
+
+
+def test_workers_starting_together_agree_on_one_key(tmp_path: Path) -> None:
+    script = "import sys; from pathlib import Path; from swapdemo.kernel.datadir import secret_key; "
+    script += "print(secret_key(Path(sys.argv[1])))"
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(tmp_path / "new")], stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(6)
+    ]
+    keys = {worker.communicate(timeout=60)[0].strip() for worker in workers}
+    assert len(keys) == 1 and len(keys.pop()) >= 50
+
+
+def test_a_damaged_key_file_is_a_sentence_not_a_new_key(tmp_path: Path) -> None:
+    (tmp_path / "secret_key").write_text("short")
+    with pytest.raises(ImproperlyConfigured, match="delete the file"):
+        load({"SWAPDEMO_DATA_DIR": str(tmp_path)})
 
 
 def test_typed_values_and_database_url() -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import uuid
-from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
@@ -80,19 +78,6 @@ def test_a_crash_is_the_site_s_500_with_the_request_id_the_access_log_carries(co
 
 
 PG = os.environ.get("SWAPDEMO_TEST_DATABASE_URL")
-
-
-@pytest.fixture
-def fresh_database() -> Iterator[str]:
-    """An empty PostgreSQL database of its own, dropped afterwards."""
-    import psycopg
-
-    name = f"swapdemo_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    yield name
-    with psycopg.connect(PG, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.mark.skipif(not PG, reason="set SWAPDEMO_TEST_DATABASE_URL to run the PostgreSQL outage test")
