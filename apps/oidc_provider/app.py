@@ -18,7 +18,7 @@ PROVIDER_KEY = "oidc_provider.provider"
 
 
 def make_app(config: Config) -> WSGIApplication:
-    """The provider, with a signing key made now for the life of the process.
+    """The provider; its signing key lives in the database (made now if there is none).
 
     Each request carries the provider in ``environ["oidc_provider.provider"]``.
     """

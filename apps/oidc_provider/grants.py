@@ -103,7 +103,9 @@ class IDTokens(OpenIDCode):
 
 class EndSession(EndSessionEndpoint):
     def get_server_jwks(self) -> KeySet:
-        return KeySet([self.server.key])
+        from apps.oidc_provider.keys import published  # keys.py imports this module
+
+        return KeySet(published())
 
     def get_algorithms(self) -> list[str]:
         return [ALGORITHM]

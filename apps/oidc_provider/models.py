@@ -51,3 +51,27 @@ class AuthorizationCode(models.Model):
 
     def get_amr(self) -> None:
         return None
+
+
+# How long an ID token stays valid (Authlib's default ``exp``): a retired key is published this long.
+TOKEN_LIFETIME = datetime.timedelta(hours=1)
+
+
+class SigningKey(models.Model):
+    """An RSA key the provider signs ID tokens with, shared by every worker and host.
+
+    In the database, not in a process: a token signed by one worker is checked against the JWKS
+    served by another, and after a restart.  The newest key not retired signs; a retired key stays
+    in the JWKS for :data:`TOKEN_LIFETIME`, until the tokens it signed have expired.
+    """
+
+    kid = models.CharField(max_length=100, unique=True)
+    private_jwk = models.TextField()
+    created = models.DateTimeField(default=timezone.now)
+    retired = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:  # never the key itself: str() reaches logs and admin pages
+        return f"signing key {self.kid}"

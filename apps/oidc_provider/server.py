@@ -1,10 +1,10 @@
-"""The development provider: Authlib's authorization server, with one signing key per process.
+"""The development provider: Authlib's authorization server, signing with the database's key.
 
 Authlib's ``AuthorizationServer`` runs the authorization-code grant; ``OpenIDCode`` adds the signed
 ID token, ``CodeChallenge`` (narrowed to S256, and required) checks PKCE, and
 ``EndSessionEndpoint`` answers RP-initiated logout (``grants.py``).  The issuer is the origin and
 mount a request came in on, so :class:`Provider` builds a small server per request (a few
-registrations, no I/O) for that issuer; the signing key is made once per process.
+registrations) for that issuer, signing with the current key from ``keys.py``.
 """
 
 from __future__ import annotations
@@ -14,31 +14,32 @@ from typing import TYPE_CHECKING, Any
 
 from authlib.integrations.django_oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import grants
-from joserfc.jwk import RSAKey
 
+from apps.oidc_provider import keys
 from apps.oidc_provider.clients import DEVELOPMENT_CLIENT, SCOPES, RegisteredClient
-from apps.oidc_provider.grants import ALGORITHM, CodeGrant, EndSession, IDTokens, RequireS256, TokenLogFilter
+from apps.oidc_provider.grants import CodeGrant, EndSession, IDTokens, RequireS256, TokenLogFilter
 
 if TYPE_CHECKING:
     from authlib.oauth2.rfc6749 import OAuth2Request
     from django.http import HttpRequest
+    from joserfc.jwk import RSAKey
 
 
 class Provider:
-    """The provider of one process: an RSA key made at start-up, and servers made per request."""
+    """The provider: servers made per request, with the keys every worker and host shares."""
 
     def __init__(self) -> None:
-        self.key = RSAKey.generate_key(2048, parameters={"use": "sig", "alg": ALGORITHM}, auto_kid=True)
+        keys.signing_key()  # made now, at start-up, if the database has none
         grant_logger = logging.getLogger(grants.AuthorizationCodeGrant.__module__)
         if not any(isinstance(existing, TokenLogFilter) for existing in grant_logger.filters):
             grant_logger.addFilter(TokenLogFilter())
 
     def server(self, request: HttpRequest) -> ProviderServer:
         origin = f"{request.scheme}://{request.get_host()}"
-        return ProviderServer(issuer(request), origin, self.key)
+        return ProviderServer(issuer(request), origin, keys.signing_key())
 
     def jwks(self) -> dict[str, Any]:
-        return {"keys": [self.key.as_dict(private=False)]}
+        return {"keys": [key.as_dict(private=False) for key in keys.published()]}
 
 
 def issuer(request: HttpRequest) -> str:
