@@ -53,6 +53,7 @@ class ProviderServer(AuthorizationServer):
     def __init__(self, issuer: str, origin: str, key: RSAKey) -> None:
         super().__init__(client_model=None, token_model=None)
         self.issuer, self.origin, self.key = issuer, origin, key
+        self.published = keys.published()
         self.scopes_supported = list(SCOPES)
         self.register_grant(CodeGrant, [RequireS256(), IDTokens(issuer, key)])
         self.register_endpoint(EndSession)
