@@ -1,0 +1,174 @@
+"""Two hosts behind a real load balancer: what one host starts, the other finishes.
+
+Two gunicorn masters (two sync workers each) with data folders of their own stand for two machines;
+they share one PostgreSQL database, one Redis and one ``SWAPDEMO_SECRET_KEY``, behind HAProxy from
+the system packages running ``deploy/haproxy.cfg`` (round-robin).  Each step may name the host
+that must answer it (``X-Swapdemo-Host``), and HAProxy says which did (``X-Served-By``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from urllib.parse import urljoin
+
+import pytest
+import requests
+
+from apps.oidc_provider.clients import DEMO_PASSWORD
+from apps.talks_api.app import TalksAPI
+from swapdemo.servers import ROOT, ServerProcess, ThreadedServer, free_port
+from tests.apps.api_datasource.conftest import ALL, Recorder
+from tests.conftest import KEY, PG, csrf, gunicorn, slow
+
+REDIS = os.environ.get("SWAPDEMO_TEST_REDIS_URL")
+pytestmark = [
+    slow,
+    pytest.mark.skipif(
+        not (PG and REDIS), reason="set SWAPDEMO_TEST_DATABASE_URL and SWAPDEMO_TEST_REDIS_URL"
+    ),
+    pytest.mark.skipif(
+        not shutil.which("haproxy"), reason="apt-get install haproxy to run the multi-host test"
+    ),
+]
+
+
+class Site:
+    """The load balancer's URL, and requests that may name the host that must answer."""
+
+    def __init__(self, url: str) -> None:
+        self.url, self.session = url, requests.Session()
+
+    def send(self, method: str, path: str, host: str, **options: object) -> requests.Response:
+        headers = {"X-Swapdemo-Host": host}
+        answer = self.session.request(
+            method, urljoin(self.url, path), headers=headers, allow_redirects=False, timeout=20, **options
+        )
+        assert answer.headers.get("X-Served-By") == host, (path, answer.headers)
+        return answer
+
+
+@pytest.fixture(scope="module")
+def upstream() -> Iterator[Recorder]:
+    api = Recorder(TalksAPI(ALL))
+    with ThreadedServer(api) as server:
+        api.url = server.url
+        yield api
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, upstream: Recorder) -> Iterator[Site]:
+    import psycopg
+    import redis
+
+    folder = tmp_path_factory.mktemp("hosts")
+    name = f"swapdemo_hosts_{os.getpid()}"
+    with psycopg.connect(PG, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    cache = REDIS.rsplit("/", 1)[0] + "/13"
+    redis.Redis.from_url(cache).flushdb()
+    shared = {
+        "SWAPDEMO_SECRET_KEY": KEY,
+        "DATABASE_URL": PG.rsplit("/", 1)[0] + "/" + name,
+        "SWAPDEMO_CACHE_URL": cache,
+        "SWAPDEMO_REDIS_URL": cache,
+        "SWAPDEMO_API_URL": upstream.url + "/",
+    }
+    hosts = [
+        ServerProcess(
+            gunicorn(["swapdemo.stack:application"]),
+            "/",
+            {**shared, "SWAPDEMO_DATA_DIR": str(folder / host)},
+            folder / f"{host}.log",
+        )
+        for host in "ab"
+    ]
+    balancer = None
+    log = (folder / "haproxy.log").open("w")
+    try:
+        for host in hosts:
+            host.start(timeout=60)
+        lb = f"127.0.0.1:{free_port()}"
+        environ = {**os.environ, "SWAPDEMO_LB": lb}
+        for letter, host in zip("ab", hosts, strict=True):
+            environ[f"SWAPDEMO_HOST_{letter.upper()}"] = host.url.removeprefix("http://")
+        balancer = subprocess.Popen(
+            ["haproxy", "-db", "-f", str(ROOT / "deploy" / "haproxy.cfg")],
+            env=environ,
+            stdout=log,
+            stderr=log,
+        )
+        for _ in range(100):
+            try:
+                requests.get(f"http://{lb}/", timeout=2)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.05)
+        yield Site(f"http://{lb}/")
+    finally:
+        if balancer:
+            balancer.terminate()
+            balancer.wait(10)
+        for host in hosts:
+            host.stop()
+        log.close()
+        with psycopg.connect(PG, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_round_robin_reaches_both_hosts(site: Site) -> None:
+    served = [requests.get(site.url, timeout=10).headers["X-Served-By"] for _ in range(4)]
+    assert sorted(served) == ["a", "a", "b", "b"]
+
+
+def test_a_sign_in_started_on_host_a_completes_on_host_b(site: Site) -> None:
+    login = site.send("GET", "/auth/login/?next=/auth/members/", "a")
+    form = site.send("GET", login.headers["Location"], "a")
+    assert form.status_code == 200 and "Development only" in form.text
+    fields = {"csrfmiddlewaretoken": csrf(form), "username": "ada", "password": DEMO_PASSWORD, "approve": ""}
+    approved = site.send("POST", login.headers["Location"], "b", data=fields)
+    assert approved.status_code == 302 and "/auth/callback/" in approved.headers["Location"]
+    callback = site.send("GET", approved.headers["Location"], "b")
+    assert callback.status_code == 302, callback.text[:2000]
+    members = site.send("GET", callback.headers["Location"], "a")
+    assert members.status_code == 200 and "Ada Lovelace" in members.text
+
+
+def test_every_form_served_by_one_host_is_accepted_by_the_other_and_listed_there(site: Site) -> None:
+    titles = []
+    for number, (served, posted) in enumerate([("a", "b"), ("b", "a")] * 3):
+        page = site.send("GET", "/forms/", served)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        titles.append(f"Across hosts {number}")
+        fields = {
+            "csrf_token": token,
+            "title": titles[-1],
+            "speaker": "Ada",
+            "email": "ada@example.org",
+            "track": "Core",
+            "level": "beginner",
+            "topics": "forms",
+            "duration": "25",
+            "preferred_day": "2009-09-09",
+            "abstract": "Served by one host, posted to the other.",
+        }
+        answer = site.send("POST", "/forms/", posted, data=fields)
+        assert answer.status_code == 303, answer.text[:2000]
+        listed = site.send("GET", answer.headers["Location"], served)
+        assert titles[-1] in listed.text
+
+
+def test_an_apidata_page_cached_by_host_a_is_served_by_host_b_without_asking_upstream(
+    site: Site, upstream: Recorder
+) -> None:
+    first = site.send("GET", "/apidata/?order=title", "a")
+    assert first.status_code == 200 and upstream.calls
+    upstream.calls.clear()
+    second = site.send("GET", "/apidata/?order=title", "b")
+    assert second.status_code == 200 and min(talk.title for talk in ALL) in second.text
+    assert upstream.calls == []
