@@ -257,3 +257,19 @@ def fresh_database() -> Iterator[str]:
     yield name
     with psycopg.connect(PG, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def proposal(token: str, title: str, abstract: str = "A talk proposed by a test.") -> dict[str, str]:
+    """The /forms/ page's fields for a valid proposal, with the page's CSRF token."""
+    return {
+        "csrf_token": token,
+        "title": title,
+        "speaker": "Ada",
+        "email": "ada@example.org",
+        "track": "Core",
+        "level": "beginner",
+        "topics": "forms",
+        "duration": "25",
+        "preferred_day": "2009-09-09",
+        "abstract": abstract,
+    }

@@ -23,7 +23,7 @@ from apps.oidc_provider.clients import DEMO_PASSWORD
 from apps.talks_api.app import TalksAPI
 from swapdemo.servers import ROOT, ServerProcess, ThreadedServer, free_port
 from tests.apps.api_datasource.conftest import ALL, Recorder
-from tests.conftest import KEY, PG, csrf, gunicorn, slow
+from tests.conftest import KEY, PG, csrf, gunicorn, proposal, slow
 
 REDIS = os.environ.get("SWAPDEMO_TEST_REDIS_URL")
 pytestmark = [
@@ -145,18 +145,7 @@ def test_every_form_served_by_one_host_is_accepted_by_the_other_and_listed_there
         page = site.send("GET", "/forms/", served)
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
         titles.append(f"Across hosts {number}")
-        fields = {
-            "csrf_token": token,
-            "title": titles[-1],
-            "speaker": "Ada",
-            "email": "ada@example.org",
-            "track": "Core",
-            "level": "beginner",
-            "topics": "forms",
-            "duration": "25",
-            "preferred_day": "2009-09-09",
-            "abstract": "Served by one host, posted to the other.",
-        }
+        fields = proposal(token, titles[-1], "Served by one host, posted to the other.")
         answer = site.send("POST", "/forms/", posted, data=fields)
         assert answer.status_code == 303, answer.text[:2000]
         listed = site.send("GET", answer.headers["Location"], served)

@@ -13,6 +13,7 @@ import requests
 
 from apps.realtime.server import serve_in_thread
 from swapdemo.kernel.events import Event, MemoryBroker
+from tests.conftest import proposal
 
 
 def events(response: requests.Response) -> Iterator[Event | str]:
@@ -66,18 +67,7 @@ class Proposer:
         self.token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
 
     def propose(self, title: str) -> None:
-        fields = {
-            "csrf_token": self.token,
-            "title": title,
-            "speaker": "Ada",
-            "email": "ada@example.org",
-            "track": "Core",
-            "level": "beginner",
-            "topics": "forms",
-            "duration": "25",
-            "preferred_day": "2009-09-09",
-            "abstract": "Pushed live to every open page.",
-        }
+        fields = proposal(self.token, title, "Pushed live to every open page.")
         answer = self.session.post(f"{self.site}/forms/", data=fields, allow_redirects=False, timeout=10)
         assert answer.status_code == 303, answer.text[:500]
 
