@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 import waitress
 
 from swapdemo import startup
+from swapdemo.kernel import datadir
 from swapdemo.kernel.config import from_environment
 from swapdemo.kernel.logs import configure_logging
 from wsgi_stack.numbers import whole_number
@@ -76,9 +77,7 @@ _terminated = threading.Event()
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:
-    # A flag, not an exception: raised from a signal handler, SystemExit is lost when the signal
-    # lands inside a finalizer ("Exception ignored in ..."), and the server never stops.
-    _terminated.set()
+    _terminated.set()  # not SystemExit: raised inside a finalizer it is lost, and the server runs on
 
 
 class Server(Protocol):
@@ -127,6 +126,7 @@ def main(
     """
     args = parser(prog, what).parse_args(argv)
     configure_logging()
+    _terminated.clear()  # main() may run again in one process (tests)
     signal.signal(signal.SIGTERM, _stop)  # from now on: a SIGTERM while the app is built stops it cleanly too
     with startup.reported(prog), _profile_dir(args) as profile_dir:
         config = from_environment()
@@ -134,7 +134,7 @@ def main(
             config = config.replace(profile=True, profile_dir=profile_dir)
         if args.postmortem:
             config = config.replace(postmortem=True)
-        startup.check_data_dir(config)
+        datadir.writable_folder(config.data_dir)
         _warn(config)
         app = build(config)
         try:

@@ -18,21 +18,13 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError
 
 from apps.pyramid_forms.store import StoreError
-from swapdemo.kernel import datadir
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from swapdemo.kernel.config import Config
-
 
 class StartupError(Exception):
     """A mistake a person starting a command can fix; the message says how."""
-
-
-def check_data_dir(config: Config) -> None:
-    """The data folder exists (made if missing) and is a writable folder."""
-    datadir.writable_folder(config.data_dir)
 
 
 def port_problem(exc: OSError, host: str, port: int) -> StartupError:

@@ -245,18 +245,26 @@ slow = pytest.mark.skipif(
 PG = os.environ.get("SWAPDEMO_TEST_DATABASE_URL")
 
 
-@pytest.fixture
-def fresh_database() -> Iterator[str]:
+@contextmanager
+def empty_postgres_database() -> Iterator[str]:
     """An empty PostgreSQL database of its own (its name), dropped afterwards."""
     import psycopg
 
-    assert PG, "fresh_database needs SWAPDEMO_TEST_DATABASE_URL"
+    assert PG, "an empty database needs SWAPDEMO_TEST_DATABASE_URL"
     name = f"swapdemo_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(PG, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
-    yield name
-    with psycopg.connect(PG, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        yield name
+    finally:
+        with psycopg.connect(PG, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def fresh_database() -> Iterator[str]:
+    with empty_postgres_database() as name:
+        yield name
 
 
 def proposal(token: str, title: str, abstract: str = "A talk proposed by a test.") -> dict[str, str]:

@@ -8,6 +8,7 @@ that must answer it (``X-Swapdemo-Host``), and HAProxy says which did (``X-Serve
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -23,7 +24,7 @@ from apps.oidc_provider.clients import DEMO_PASSWORD
 from apps.talks_api.app import TalksAPI
 from swapdemo.servers import ROOT, ServerProcess, ThreadedServer, free_port
 from tests.apps.api_datasource.conftest import ALL, Recorder
-from tests.conftest import KEY, PG, csrf, gunicorn, proposal, slow
+from tests.conftest import KEY, PG, csrf, empty_postgres_database, gunicorn, proposal, slow
 
 REDIS = os.environ.get("SWAPDEMO_TEST_REDIS_URL")
 pytestmark = [
@@ -62,63 +63,38 @@ def upstream() -> Iterator[Recorder]:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, upstream: Recorder) -> Iterator[Site]:
-    import psycopg
     import redis
 
     folder = tmp_path_factory.mktemp("hosts")
-    name = f"swapdemo_hosts_{os.getpid()}"
-    with psycopg.connect(PG, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
     cache = REDIS.rsplit("/", 1)[0] + "/13"
     redis.Redis.from_url(cache).flushdb()
-    shared = {
-        "SWAPDEMO_SECRET_KEY": KEY,
-        "DATABASE_URL": PG.rsplit("/", 1)[0] + "/" + name,
-        "SWAPDEMO_CACHE_URL": cache,
-        "SWAPDEMO_REDIS_URL": cache,
-        "SWAPDEMO_API_URL": upstream.url + "/",
-    }
-    hosts = [
-        ServerProcess(
-            gunicorn(["swapdemo.stack:application"]),
-            "/",
-            {**shared, "SWAPDEMO_DATA_DIR": str(folder / host)},
-            folder / f"{host}.log",
-        )
-        for host in "ab"
-    ]
-    balancer = None
-    log = (folder / "haproxy.log").open("w")
-    try:
-        for host in hosts:
-            host.start(timeout=60)
-        lb = f"127.0.0.1:{free_port()}"
-        environ = {**os.environ, "SWAPDEMO_LB": lb}
-        for letter, host in zip("ab", hosts, strict=True):
-            environ[f"SWAPDEMO_HOST_{letter.upper()}"] = host.url.removeprefix("http://")
-        balancer = subprocess.Popen(
-            ["haproxy", "-db", "-f", str(ROOT / "deploy" / "haproxy.cfg")],
-            env=environ,
-            stdout=log,
-            stderr=log,
-        )
+    with contextlib.ExitStack() as stack:
+        shared = {
+            "SWAPDEMO_SECRET_KEY": KEY,
+            "DATABASE_URL": PG.rsplit("/", 1)[0] + "/" + stack.enter_context(empty_postgres_database()),
+            "SWAPDEMO_CACHE_URL": cache,
+            "SWAPDEMO_REDIS_URL": cache,
+            "SWAPDEMO_API_URL": upstream.url + "/",
+        }
+        environ = {**os.environ, "SWAPDEMO_LB": f"127.0.0.1:{free_port()}"}
+        for host in "ab":
+            command = gunicorn(["swapdemo.stack:application"])
+            own = {**shared, "SWAPDEMO_DATA_DIR": str(folder / host)}
+            server = stack.enter_context(ServerProcess(command, "/", own, folder / f"{host}.log"))
+            environ[f"SWAPDEMO_HOST_{host.upper()}"] = server.url.removeprefix("http://")
+        log = stack.enter_context((folder / "haproxy.log").open("w"))
+        config = str(ROOT / "deploy" / "haproxy.cfg")
+        balancer = subprocess.Popen(["haproxy", "-db", "-f", config], env=environ, stdout=log, stderr=log)
+        stack.callback(balancer.wait, 10)
+        stack.callback(balancer.terminate)  # first: the stack unwinds last in, first out
+        url = f"http://{environ['SWAPDEMO_LB']}/"
         for _ in range(100):
             try:
-                requests.get(f"http://{lb}/", timeout=2)
+                requests.get(url, timeout=2)
                 break
             except requests.ConnectionError:
                 time.sleep(0.05)
-        yield Site(f"http://{lb}/")
-    finally:
-        if balancer:
-            balancer.terminate()
-            balancer.wait(10)
-        for host in hosts:
-            host.stop()
-        log.close()
-        with psycopg.connect(PG, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        yield Site(url)
 
 
 def test_round_robin_reaches_both_hosts(site: Site) -> None:

@@ -8,17 +8,14 @@ each request that needs them (one small query), so a rotation reaches every work
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from joserfc.jwk import RSAKey
 
 from apps.oidc_provider.grants import ALGORITHM
 from apps.oidc_provider.models import TOKEN_LIFETIME, SigningKey
-
-if TYPE_CHECKING:
-    from django.db.models import QuerySet
 
 _parsed: dict[str, RSAKey] = {}  # kid -> key: parsing a 2048-bit key costs about a millisecond
 
@@ -31,7 +28,8 @@ def signing_key() -> RSAKey:
 
 def published() -> list[RSAKey]:
     """Every key whose signatures may still be valid: the JWKS."""
-    return [_load(row) for row in _published()]
+    cutoff = timezone.now() - TOKEN_LIFETIME
+    return [_load(row) for row in SigningKey.objects.filter(Q(retired=None) | Q(retired__gte=cutoff))]
 
 
 def rotate() -> RSAKey:
@@ -42,13 +40,9 @@ def rotate() -> RSAKey:
         row = SigningKey.objects.create(kid=str(key.kid), private_jwk=json.dumps(key.as_dict(private=True)))
         SigningKey.objects.filter(retired=None).exclude(pk=row.pk).update(retired=now)
         SigningKey.objects.filter(retired__lt=now - TOKEN_LIFETIME).delete()
-    # Two workers starting together on an empty table each make one: both then sign with the newest.
-    return signing_key() if SigningKey.objects.filter(retired=None).count() > 1 else key
-
-
-def _published() -> QuerySet[SigningKey]:
-    cutoff = timezone.now() - TOKEN_LIFETIME
-    return SigningKey.objects.filter(retired=None) | SigningKey.objects.filter(retired__gte=cutoff)
+    # Read back, not ``key``: of two workers rotating together (an empty table at start-up), both
+    # then sign with the newest.
+    return signing_key()
 
 
 def _load(row: SigningKey) -> RSAKey:

@@ -9,6 +9,7 @@ registrations) for that issuer, signing with the current key from ``keys.py``.
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -53,10 +54,14 @@ class ProviderServer(AuthorizationServer):
     def __init__(self, issuer: str, origin: str, key: RSAKey) -> None:
         super().__init__(client_model=None, token_model=None)
         self.issuer, self.origin, self.key = issuer, origin, key
-        self.published = keys.published()
         self.scopes_supported = list(SCOPES)
         self.register_grant(CodeGrant, [RequireS256(), IDTokens(issuer, key)])
         self.register_endpoint(EndSession)
+
+    @functools.cached_property
+    def published(self) -> list[RSAKey]:
+        """The JWKS's keys, read only by the endpoint that checks an ``id_token_hint``."""
+        return keys.published()
 
     def query_client(self, client_id: str) -> RegisteredClient | None:
         return DEVELOPMENT_CLIENT.at(self.origin) if client_id == DEVELOPMENT_CLIENT.client_id else None
