@@ -77,10 +77,23 @@ def layers(config: Config, names: tuple[str, ...] | None = None, also: tuple[str
     if config.profile:
         from wsgi_stack.profiling import Profiler
 
-        profiling = {"token": config.profile_token, "sample_every": config.profile_sample_every}
-        stack.append((Profiler, {**profiling, "stats_dir": config.profile_dir}))
+        stack.append((Profiler, profiler_options(config)))
     stack.append((StaticFiles, {"roots": static_roots()}))
     return stack
+
+
+def profiler_options(config: Config) -> dict[str, Any]:
+    """The Profiler's options: this host's workers share the stats folder, hosts share Redis."""
+    from wsgi_stack.profile_store import redis_client
+
+    return {
+        "token": config.profile_token,
+        "sample_every": config.profile_sample_every,
+        "stats_dir": config.profile_dir or config.data_dir / "profile",
+        "host": config.host_name,
+        "redis": redis_client(config.redis_url) if config.redis_url else None,
+        "flush_every": config.profile_flush_seconds,
+    }
 
 
 def mount(config: Config, names: tuple[str, ...] | None = None, also: tuple[str, ...] = ()) -> Mount:

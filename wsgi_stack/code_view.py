@@ -66,16 +66,21 @@ def bytecode(code: CodeType) -> list[Instruction]:
     ]
 
 
-def html(frame: Frame, lines: Mapping[tuple[str, int], int]) -> str:
-    """An HTML fragment: a heading, then ``frame``'s source with sample counts, then its bytecode."""
+def heading(frame: Frame) -> str:
+    """An HTML heading naming ``frame``: its name, then its file and first line."""
     file, first, name = frame
-    heading = f"<h2>{markup.escape(name)} <small>{markup.escape(file)}:{first}</small></h2>"
+    return f"<h2>{markup.escape(name)} <small>{markup.escape(file)}:{first}</small></h2>"
+
+
+def body(frame: Frame, lines: Mapping[tuple[str, int], int]) -> str:
+    """An HTML fragment: ``frame``'s source with sample counts, then its bytecode."""
+    file = frame[0]
     if file == "~":
-        return f"{heading}\n<p>C function: no bytecode and no Python source.</p>"
+        return "<p>C function: no bytecode and no Python source.</p>"
     live = _live_code(frame)
     code = live or _compiled_code(frame)
     if code is None:
-        return f"{heading}\n<p>The source of this function is not on this host.</p>"
+        return "<p>The source of this function is not on this host.</p>"
     version = ".".join(map(str, sys.version_info[:3]))
     origin = (
         f"the running code object, as Python {version} has specialised it so far"
@@ -92,7 +97,7 @@ def html(frame: Frame, lines: Mapping[tuple[str, int], int]) -> str:
         for op in bytecode(code)
     )
     return (
-        f"{heading}\n<table class=source><thead><tr><th>line<th>samples<th>source</thead>\n"
+        f"<table class=source><thead><tr><th>line<th>samples<th>source</thead>\n"
         f"<tbody>{source_rows}</tbody></table>\n<p>Bytecode: {markup.escape(origin)}.</p>\n"
         f"<table class=bytecode><thead><tr><th>offset<th>line<th>opname<th>argument</thead>\n"
         f"<tbody>{code_rows}</tbody></table>"

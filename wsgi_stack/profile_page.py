@@ -1,86 +1,173 @@
-"""The profiler's page and downloads: repoze.profile's report, made safe to show.
+"""The profiler's pages: every worker's records merged, with filters, a flame graph and downloads.
 
-repoze.profile 2.3 renders its page from a ``pstats`` text dump without escaping it (``<listcomp>``
-vanishes; a posted file name is reflected) and crashes on a ``GET`` query string.  :func:`page`
-gives it parameters checked against fixed choices and escapes its output; :func:`export` serves
-the stats as ``stats.prof`` (pstats, snakeviz) or ``callgrind.out`` (KCachegrind).
+``/__profile__`` lists the workers (host, pid, Python, requests) with links that filter by host or
+worker, draws a flame graph of the sampled stacks, and shows repoze.profile's report of the merged
+cProfile stats, escaped, each function linked to ``/function`` (callers, callees, source, bytecode).
+``/stats.prof``, ``/callgrind.out`` and ``/speedscope.json`` download the same selection.  Every
+parameter is checked against what the records hold; the clear button only works from this page.
 """
 
 from __future__ import annotations
 
 import html
-import io
-import re
+import time
 from http import HTTPStatus
-from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, quote, urlsplit
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
-from pyprof2calltree import CalltreeConverter
-
-from wsgi_stack import pages
+from wsgi_stack import flame, pages, profile_exports, profile_function, profile_report
 from wsgi_stack.numbers import whole_number
+from wsgi_stack.profile_store import merge
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
+    from wsgi_stack.profile_paths import Frame
+    from wsgi_stack.profile_store import Merged, Record
+    from wsgi_stack.profiling import Profiler
+
 Response = tuple[str, list[tuple[str, str]], bytes]
-
-_CHOICES = {
-    "sort": ("time", "cumulative", "calls", "pcalls", "name", "file", "module", "line", "nfl", "stdname"),
-    "mode": ("stats", "callees", "callers"),
-    "fulldirs": ("0", "1"),
-}
-_FILENAME = re.compile(r"[\w./:-]{0,200}")
 _MAX_FORM = 10_000
+_NO_WORKERS = "<tr><td colspan=6>No stats yet: make some requests.</td></tr>"
+_EXPORTS = ("/stats.prof", "/callgrind.out", "/speedscope.json")
 
 
-def page(repoze: Any, environ: WSGIEnvironment, path: str, stats_dir: Path) -> Response:
-    """repoze.profile's report for the stats just dumped, escaped, with links to the downloads."""
+def serve(profiler: Profiler, environ: WSGIEnvironment, subpath: str) -> Response:
+    """The answer to a request for ``profiler.path + subpath``."""
+    if not profiler.gate.allows(environ):
+        return problem(environ, 403, profiler.gate.refusal())
+    if subpath not in ("", "/", "/function", *_EXPORTS):
+        return problem(environ, 404, "No such profiler page.")
+    methods = ("GET", "POST") if subpath in ("", "/") else ("GET",)
+    if environ["REQUEST_METHOD"] not in methods:
+        return problem(environ, 405, "Method not allowed here.", ("Allow", ", ".join(methods)))
     try:
         params = read_params(environ)
     except ValueError as exc:
         return problem(environ, 400, str(exc))
-    url = quote(environ.get("SCRIPT_NAME", "") + path)
-    request = SimpleNamespace(get_params=lambda: params, get_url=lambda: url)
-    report = repoze.index(request, output=_EscapedOutput())
-    links = f"""<p>Download <a href="{url}/stats.prof">stats.prof</a> (pstats, snakeviz) or
-<a href="{url}/callgrind.out">callgrind.out</a> (KCachegrind),
-written to {html.escape(str(stats_dir))}.</p>"""
-    body = report.partition("<body>")[2].rpartition("</body>")[0] or report
-    intro = "<h1>Profiler</h1>\n<p>repoze.profile's report of every profiled request so far.</p>"
-    document = pages.page(environ, "Profiler", f"{intro}\n{body}\n{links}", "diagnostic")
+    notes = profiler.clear() if params.pop("clear", None) else profiler.flush()
+    records, more = profiler.shelf.load()
+    notes += more
+    pythons = sorted({record.python for record in records})
+    python = params.get("python") or (
+        profiler.python if profiler.python in pythons or not pythons else pythons[0]
+    )
+    known = {record.host for record in records}, {record.worker for record in records}
+    for name, values in zip(("host", "worker"), known, strict=True):
+        if params.get(name) and params[name] not in values:
+            return problem(
+                environ, 404, f"No stats from {name} {params[name]} (it may not have flushed yet)."
+            )
+    if pythons and python not in pythons:
+        return problem(environ, 404, f"No stats from Python {python}.")
+    merged = merge(records, python, params.get("host"), params.get("worker"))
+    base = quote(environ.get("SCRIPT_NAME", "") + profiler.path)
+    selection = {name: params[name] for name in ("python", "host", "worker") if params.get(name)}
+    if subpath in _EXPORTS:
+        if not merged.records:
+            return problem(environ, 404, "No profiling data yet: make some requests first.")
+        return profile_exports.export(subpath, merged)
+    if subpath == "/function":
+        body = profile_function.html(
+            merged, _frame(params), lambda frame: _function_url(base, selection, frame)
+        )
+        if body is None:
+            return problem(environ, 404, "No such function in these stats.")
+        title = "Profiler: function"
+    else:
+        body, title = _summary(profiler, environ, params, merged, records, notes, base, selection), "Profiler"
+    document = pages.page(environ, title, body, "diagnostic")
     return "200 OK", [("Content-Type", pages.HTML)], document
 
 
-def export(repoze: Any, environ: WSGIEnvironment, subpath: str, stats_file: Path | None) -> Response:
-    """``/stats.prof`` or ``/callgrind.out`` of ``stats_file`` as a download."""
-    if stats_file is None:
-        return problem(environ, 404, "No profiling data yet: make some requests first.")
-    if subpath == "/stats.prof":
-        name, body = "swapdemo.prof", stats_file.read_bytes()
-    else:
-        out = io.StringIO()
-        CalltreeConverter(repoze.Stats(str(stats_file))).output(out)
-        name, body = "callgrind.out.swapdemo", out.getvalue().encode(errors="replace")
-    disposition = f'attachment; filename="{name}"'
+def _summary(
+    profiler: Profiler,
+    environ: WSGIEnvironment,
+    params: dict[str, str],
+    merged: Merged,
+    records: list[Record],
+    notes: list[str],
+    base: str,
+    selection: dict[str, str],
+) -> str:
+    every = profiler.sample_every
+    mode = (
+        f"cProfile counts every call in {'every request' if every == 1 else f'one request in {every}'} "
+        "(about x2.6 the time of a short request: see docs/benchmarks.md)"
+        if every
+        else "cProfile is off (SWAPDEMO_PROFILE_SAMPLE=0)"
+    )
+    interval = f"{profiler.sampler.interval * 1000:g} ms" if profiler.sampler else None
+    sampler = (
+        f"; a sampler reads every request's stack every {interval} (under 10% of its time)"
+        if interval
+        else ""
+    )
+    parts = [
+        "<h1>Profiler</h1>",
+        f"<p>{html.escape(mode + sampler)}.  Each worker flushes its stats every "
+        f"{profiler.flush_every:g} s, when this page is viewed, and when it exits.</p>",
+        *(f'<p class="note">{html.escape(note)}</p>' for note in notes),
+        _workers(records, merged, base, selection),
+    ]
+    if merged.samples.stacks:
+        seconds, workers = merged.samples.total(), len(merged.records)
+        title = f"{seconds:.2f} s sampled in {workers} worker(s): hover for file and line, click for code"
+        parts.append(
+            flame.svg(merged.samples.stacks, title=title, href=lambda f: _function_url(base, selection, f))
+        )
+    parts.append(
+        profile_report.html(merged, params, base, selection, lambda f: _function_url(base, selection, f))
+    )
+    query = f"?{urlencode(selection)}" if selection else ""
+    parts.append(
+        f'<p>Download <a href="{base}/stats.prof{html.escape(query)}">stats.prof</a> (pstats, snakeviz), '
+        f'<a href="{base}/callgrind.out{html.escape(query)}">callgrind.out</a> (KCachegrind) or '
+        f'<a href="{base}/speedscope.json{html.escape(query)}">speedscope.json</a> (speedscope.app, one '
+        f"profile per worker).  Records are kept in {html.escape(str(profiler.shelf.folder))}.</p>"
+        f'<form method="post" action="{base}">'
+        '<input type="submit" name="clear" value="Clear every worker\'s stats"></form>'
+    )
+    return "\n".join(parts)
+
+
+def _workers(records: list[Record], merged: Merged, base: str, selection: dict[str, str]) -> str:
+    python = {"python": merged.python} if len({record.python for record in records}) > 1 else {}
+    rows = []
+    now = time.time()
+    for record in sorted(records, key=lambda record: (record.python, record.host, record.pid)):
+        host = html.escape(f"{base}?{urlencode({**python, 'python': record.python, 'host': record.host})}")
+        worker = html.escape(f"{base}?{urlencode({'python': record.python, 'worker': record.worker})}")
+        chosen = " class=chosen" if record in merged.records else ""
+        rows.append(
+            f'<tr{chosen}><td><a href="{host}">{html.escape(record.host)}</a></td>'
+            f'<td><a href="{worker}">{record.pid}</a></td><td>{html.escape(record.python)}</td>'
+            f"<td>{record.requests}</td><td>{record.profiled}</td>"
+            f"<td>{max(0, now - record.flushed):.0f} s ago</td></tr>"
+        )
+    shown = ", ".join(f"{name} {value}" for name, value in selection.items()) or "every worker"
     return (
-        "200 OK",
-        [("Content-Type", "application/octet-stream"), ("Content-Disposition", disposition)],
-        body,
+        f"<h2>Workers</h2><p>Showing {html.escape(shown)}: {merged.requests} requests, "
+        f'{merged.profiled} cProfiled (<a href="{base}">every worker</a>).  '
+        "Python versions are never added together.</p>\n<table class=workers><thead><tr>"
+        "<th>host<th>pid<th>Python<th>requests<th>cProfiled<th>flushed</thead>"
+        f"<tbody>{''.join(rows) or _NO_WORKERS}</tbody></table>"
     )
 
 
-class _EscapedOutput(io.StringIO):
-    """repoze.profile writes pstats' text here; names such as ``<listcomp>`` come out escaped."""
+def _function_url(base: str, selection: dict[str, str], frame: Frame) -> str:
+    return f"{base}/function?{urlencode({**selection, 'file': frame[0], 'line': frame[1], 'name': frame[2]})}"
 
-    def getvalue(self) -> str:
-        return html.escape(super().getvalue())
+
+def _frame(params: dict[str, str]) -> Frame | None:
+    line = whole_number(params.get("line", ""), 0, 10_000_000)
+    if line is None or "file" not in params or "name" not in params:
+        return None
+    return (params["file"], line, params["name"])
 
 
 def read_params(environ: WSGIEnvironment) -> dict[str, str]:
+    """The query string and, for a POST from this page, the form; ``ValueError`` names a bad one."""
     raw = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
     raw.pop("clear", None)  # a change of state: only from the page's own form, below
     if environ["REQUEST_METHOD"] == "POST":
@@ -92,20 +179,10 @@ def read_params(environ: WSGIEnvironment) -> dict[str, str]:
             raise ValueError("The form must be urlencoded and under 10 kB.")
         form = environ["wsgi.input"].read(length).decode("latin-1")
         raw.update(parse_qsl(form, keep_blank_values=True))
-    params = {name: raw[name] for name in _CHOICES if name in raw}
-    for name, value in params.items():
-        if value not in _CHOICES[name]:
-            raise ValueError(f"{name} must be one of: {', '.join(_CHOICES[name])}.")
-    if "limit" in raw:
-        if whole_number(raw["limit"], 1, 1000) is None:
-            raise ValueError("limit must be a whole number from 1 to 1000.")
-        params["limit"] = raw["limit"]
-    params["filename"] = raw.get("filename", "").strip()
-    if not _FILENAME.fullmatch(params["filename"]):
-        raise ValueError("filename may hold only letters, digits and . / : _ - (200 at most).")
-    if "clear" in raw:
-        params["clear"] = "1"
-    return params
+    for name, longest in (("python", 20), ("host", 100), ("worker", 120), ("file", 300), ("name", 300)):
+        if len(raw.get(name, "")) > longest:
+            raise ValueError(f"{name} may be {longest} characters at most.")
+    return profile_report.checked(raw)
 
 
 def problem(environ: WSGIEnvironment, status: int, reason: str, *headers: tuple[str, str]) -> Response:

@@ -13,13 +13,15 @@ file name by this convention, tried in this order:
 
 :func:`resolve` maps a normalised name back to a file on this host, to show its source.
 :func:`normalise_stats` and :func:`add_stats` rewrite and merge ``pstats.Stats.stats`` dicts as
-plain dicts, the way ``Stats.add`` does but without loading a ``Stats`` per file.
+plain dicts, the way ``Stats.add`` does but without loading a ``Stats`` per file; :func:`to_pstats`
+turns one into a ``pstats.Stats``.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import pstats
 import re
 import sys
 import sysconfig
@@ -83,6 +85,21 @@ def normalise_stats(stats: Stats) -> Stats:
             _add_caller(renamed, (normalise(caller_file), caller_line, caller_name), counts)
         _add_function(merged, (normalise(filename), line, name), (cc, nc, tt, ct, renamed))
     return merged
+
+
+def to_pstats(stats: Stats) -> pstats.Stats:
+    """``stats`` as a ``pstats.Stats`` (sorting, printing, converters), without a file."""
+    return pstats.Stats(_Loaded(stats))  # type: ignore[arg-type]  # pstats takes any create_stats()
+
+
+class _Loaded:
+    """What ``pstats.Stats`` loads from: anything with ``create_stats()`` and ``stats``."""
+
+    def __init__(self, stats: Stats) -> None:
+        self.stats = stats
+
+    def create_stats(self) -> None:
+        pass
 
 
 def add_stats(into: Stats, other: Stats) -> None:

@@ -37,15 +37,26 @@ HEARTBEAT_SECONDS = 15
 STATIC = Path(__file__).parent / "static"
 
 
-def tidy_headers(app: WSGIApplication) -> WSGIApplication:
-    """Strip header values: Django writes ``Set-Cookie`` as `` name=value`` (a leading space), which
-    Tornado's ``WSGIContainer`` rejects, leaving the request unanswered."""
+def for_container(app: WSGIApplication) -> WSGIApplication:
+    """Run the whole response on the executor's thread, and strip header values.
+
+    ``WSGIContainer`` buffers the body anyway, but reads it chunk by chunk on any pool thread and
+    calls ``close()`` on the event loop's thread, where Django's end-of-request work (closing this
+    thread's database connections) and a per-thread profiler hook do not belong; here the body is
+    read and closed on the thread that called the app.  Django writes ``Set-Cookie`` as
+    `` name=value`` (a leading space), which ``WSGIContainer`` rejects, leaving the request
+    unanswered."""
 
     def tidied(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             return start_response(status, [(name, value.strip()) for name, value in headers], exc_info)
 
-        return app(environ, start)
+        body = app(environ, start)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
 
     return tidied
 
@@ -57,7 +68,7 @@ def make_application(
     ``options`` (``backlog``, ``stall``) go to the :class:`~apps.realtime.hub.Hub`."""
     hub = Hub(broker, **options)
     executor = ThreadPoolExecutor(threads, thread_name_prefix="wsgi")
-    container = wsgi.WSGIContainer(tidy_headers(app), executor=executor)
+    container = wsgi.WSGIContainer(for_container(app), executor=executor)
     routes: list[Any] = [
         (r"/live/", LivePage, {"hub": hub, "look": look}),
         (r"/live/stats", Stats, {"hub": hub, "look": look}),

@@ -10,6 +10,7 @@ import dataclasses
 import functools
 import logging
 import os
+import socket
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,6 +51,9 @@ class Config:
     profile_token: str | None = dataclasses.field(default=None, repr=False)
     profile_sample_every: int = 1
     profile_dir: Path | None = None
+    profile_flush_seconds: int = 10
+    # This host's name in the profiler's records (hosts sharing Redis must differ).
+    host_name: str = "localhost"
     postmortem: bool = False
     postmortem_token: str | None = dataclasses.field(default=None, repr=False)
     oidc_issuer: str | None = None
@@ -101,7 +105,9 @@ def load(environ: Mapping[str, str]) -> Config:
         redis_url=parse.redis_url(environ, "SWAPDEMO_REDIS_URL"),
         profile=parse.flag(environ, "SWAPDEMO_PROFILE"),
         profile_token=parse.secret(environ, "SWAPDEMO_PROFILE_TOKEN", shortest=16),
-        profile_sample_every=parse.whole(environ, "SWAPDEMO_PROFILE_SAMPLE", 1),
+        profile_sample_every=parse.whole(environ, "SWAPDEMO_PROFILE_SAMPLE", 1, low=0),
+        profile_flush_seconds=parse.whole(environ, "SWAPDEMO_PROFILE_FLUSH", 10, high=3600),
+        host_name=parse.name(environ, "SWAPDEMO_HOST_NAME", socket.gethostname()),
         postmortem=parse.flag(environ, "SWAPDEMO_POSTMORTEM"),
         postmortem_token=parse.secret(environ, "SWAPDEMO_POSTMORTEM_TOKEN", shortest=16),
         oidc_issuer=issuer,

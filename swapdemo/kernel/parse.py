@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"", "0", "false", "no", "off"}
 _HOST = re.compile(r"\*|\.?[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]")
+_NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
 _DRIVERS = {"sqlite3": None, "postgresql": ("psycopg", "postgres")}
 
 
@@ -34,14 +35,24 @@ def flag(environ: Mapping[str, str], name: str) -> bool:
     raise ImproperlyConfigured(f"{name}={value!r}: use 1/0, true/false, yes/no or on/off")
 
 
-def whole(environ: Mapping[str, str], name: str, default: int, high: int = 999_999_999) -> int:
+def whole(environ: Mapping[str, str], name: str, default: int, high: int = 999_999_999, low: int = 1) -> int:
     value = environ.get(name, "").strip()
     if not value:
         return default
-    number = whole_number(value, 1, high)
+    number = whole_number(value, low, high)
     if number is None:
-        raise ImproperlyConfigured(f"{name}={value!r}: expected a whole number from 1 to {high}")
+        raise ImproperlyConfigured(f"{name}={value!r}: expected a whole number from {low} to {high}")
     return number
+
+
+def name(environ: Mapping[str, str], key: str, default: str) -> str:
+    """A short name (a host's, say): letters, digits, ``.``, ``-`` and ``_``, at most 64."""
+    value = environ.get(key) or default
+    if not _NAME.fullmatch(value):
+        raise ImproperlyConfigured(
+            f"{key}={value[:80]!r}: use letters, digits, '.', '-' and '_' (64 at most)"
+        )
+    return value
 
 
 def secret(environ: Mapping[str, str], name: str, shortest: int) -> str | None:

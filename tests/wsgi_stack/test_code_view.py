@@ -67,7 +67,7 @@ def test_source_lines_are_numbered_and_carry_their_sample_counts() -> None:
 def test_a_c_function_has_no_code() -> None:
     assert code_view.find_code(BUILTIN) is None
     assert code_view.source(BUILTIN, {}) == []
-    assert "C function: no bytecode" in code_view.html(BUILTIN, {})
+    assert "C function: no bytecode" in code_view.body(BUILTIN, {})
 
 
 def test_a_file_never_imported_is_compiled_from_disk(tmp_path) -> None:
@@ -87,13 +87,13 @@ def test_a_file_never_imported_is_compiled_from_disk(tmp_path) -> None:
     assert [text for _, text, _ in code_view.source(frame, {})][
         1
     ] == "    return [os.sep * i for i in range(n)]"
-    assert "not specialised" in code_view.html(frame, {})
+    assert "not specialised" in code_view.body(frame, {})
     assert code_view.find_code((frame[0], 5, "helper")) is None, "the first line must match"
 
 
 def test_the_html_fragment_escapes_names_and_source() -> None:
     check = (HERE, CHECK.__code__.co_firstlineno, "<lambda>")
-    fragment = code_view.html(check, {(HERE, check[1]): 4})
+    fragment = code_view.heading(check) + code_view.body(check, {(HERE, check[1]): 4})
     assert "&lt;lambda&gt;" in fragment and "x &lt; 3" in fragment
     assert "<lambda>" not in fragment and "<html" not in fragment
     assert "the running code object" in fragment
@@ -103,4 +103,4 @@ def test_the_html_fragment_escapes_names_and_source() -> None:
 def test_a_missing_file_says_so() -> None:
     missing = ("apps/not_there.py", 1, "gone")
     assert code_view.find_code(missing) is None
-    assert "not on this host" in code_view.html(missing, {})
+    assert "not on this host" in code_view.body(missing, {})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import cProfile
 import os
+import platform
 import pstats
 import sys
 import threading
@@ -15,6 +16,7 @@ import pytest
 import webtest
 
 from wsgi_stack import profiling
+from wsgi_stack.profile_store import SUFFIX
 from wsgi_stack.profiling import Profiler
 
 LOCAL = {"REMOTE_ADDR": "127.0.0.1"}
@@ -37,7 +39,7 @@ def make_app(seen: list[bool]):
 
 
 def stack(app, tmp_path, **options) -> webtest.TestApp:
-    profiler = Profiler(validator(app), stats_dir=tmp_path, **options)
+    profiler = Profiler(validator(app), stats_dir=tmp_path, flush_every=0, **options)
     return webtest.TestApp(validator(profiler), extra_environ=LOCAL)
 
 
@@ -101,7 +103,7 @@ def test_clear_forgets_the_accumulated_stats(client, tmp_path):
     client.get("/")
     client.post("/__profile__", {"clear": "Clear"}, headers={"Origin": "http://localhost:80"})
     assert "swapdemo_marker_function" not in client.get("/__profile__").text
-    assert list(tmp_path.glob("*.prof")) == []
+    assert list(tmp_path.glob("*" + SUFFIX)) == []
 
 
 def test_another_site_cannot_clear_the_stats(client):
@@ -163,7 +165,8 @@ def test_requests_are_served_unprofiled_while_another_is_profiled(tmp_path, monk
         try:
             assert started.wait(10)
             assert client.get("/fast").text == "fast"
-            client.get("/__profile__", status=503)
+            page = client.get("/__profile__")
+            assert "A cProfiled request is still running" in page.text
         finally:
             release.set()
         assert slow.result().text == "begin end"
@@ -201,7 +204,7 @@ def test_body_is_streamed_and_inner_iterable_closed(tmp_path):
         start_response("200 OK", [("Content-Type", "text/plain")])
         return Body()
 
-    layer = validator(Profiler(validator(app), stats_dir=tmp_path))
+    layer = validator(Profiler(validator(app), stats_dir=tmp_path, flush_every=0))
     result = layer(environ_for(), lambda status, headers, exc_info=None: None)
     assert next(iter(result)) == b"chunk 0"
     assert produced == [0]
@@ -224,7 +227,7 @@ def test_exc_info_passes_through_and_errors_release_the_profiler(tmp_path):
     def start_response(status, headers, exc_info=None):
         calls.append((status, exc_info))
 
-    layer = validator(Profiler(validator(app), stats_dir=tmp_path))
+    layer = validator(Profiler(validator(app), stats_dir=tmp_path, flush_every=0))
     with pytest.raises(RuntimeError, match="app broke"):
         layer(environ_for("/raise"), start_response)
     result = layer(environ_for("/"), start_response)
@@ -259,9 +262,10 @@ def test_with_a_token_only_the_token_forces_profiling(seen, tmp_path):
 def test_stats_are_written_only_when_looked_at(client, tmp_path):
     for _ in range(3):
         client.get("/")
-    assert list(tmp_path.glob("*.prof")) == []
+    assert list(tmp_path.glob("*" + SUFFIX)) == []
     client.get("/__profile__")
-    assert [path.name for path in tmp_path.glob("*.prof")] == [f"wsgi-{os.getpid()}.prof"]
+    (record,) = tmp_path.glob("*" + SUFFIX)
+    assert f"-{os.getpid()}-py{platform.python_version()}" in record.name
 
 
 def test_downloads_load_in_pstats_and_kcachegrind(client, tmp_path):
@@ -269,7 +273,8 @@ def test_downloads_load_in_pstats_and_kcachegrind(client, tmp_path):
     client.get("/__profile__/callgrind.out", status=404)
     client.get("/")
     download = client.get("/__profile__/stats.prof")
-    assert download.headers["Content-Disposition"] == 'attachment; filename="swapdemo.prof"'
+    disposition = download.headers["Content-Disposition"]
+    assert disposition.startswith(f'attachment; filename="swapdemo-py{platform.python_version()}-')
     saved = tmp_path / "download.prof"
     saved.write_bytes(download.body)
     names = {name for (_, _, name) in pstats.Stats(str(saved)).stats}
@@ -281,7 +286,7 @@ def test_downloads_load_in_pstats_and_kcachegrind(client, tmp_path):
 
 def test_invalid_options_fail_at_construction(tmp_path):
     with pytest.raises(ValueError, match="sample_every"):
-        Profiler(make_app([]), sample_every=0, stats_dir=tmp_path)
+        Profiler(make_app([]), sample_every=-1, stats_dir=tmp_path)
     with pytest.raises(ValueError, match="path"):
         Profiler(make_app([]), path="__profile__/", stats_dir=tmp_path)
 

@@ -1,0 +1,238 @@
+"""Each worker's profile as one record that every worker and host can read, and their exact merge.
+
+A worker keeps one cProfile aggregate and one :class:`~wsgi_stack.samples.Samples` for its life.
+A :class:`Record` is a snapshot of both with who made it: host, pid, Python version and the
+requests it profiled.  :class:`Shelf` writes records atomically (a temporary file, then a rename)
+into a folder that one host's workers share, and, given a Redis client, into Redis, which hosts
+share; :meth:`Shelf.load` reads them all back.  A damaged or foreign file, or an unreachable
+Redis, becomes a note and is skipped.  :func:`merge` adds the records of one Python version, of
+every worker or of one host's or one worker's only.
+
+Records are gzipped JSON, never ``marshal`` or ``pickle``: they may come from another host, and
+reading one must not run code.  pstats files are ``marshal``, which depends on the Python version.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import tempfile
+import zlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from wsgi_stack.profile_paths import Stats, add_stats
+from wsgi_stack.samples import Samples
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+FORMAT = "swapdemo-profile/1"
+SUFFIX = ".profile.json.gz"
+REDIS_PREFIX = "swapdemo:profile:"
+REDIS_TTL = 7 * 24 * 3600  # a worker gone for a week is forgotten
+_FIELDS = {"format", "host", "pid", "python", "requests", "profiled", "flushed", "stats", "samples"}
+
+
+@dataclass
+class Record:
+    """One worker's profile: cProfile's stats (normalised file names) and the sampler's stacks."""
+
+    host: str
+    pid: int
+    python: str
+    requests: int = 0  # served, each one sampled
+    profiled: int = 0  # of which cProfiled
+    flushed: float = 0.0
+    stats: Stats = field(default_factory=dict)
+    samples: Samples = field(default_factory=Samples)
+
+    @property
+    def worker(self) -> str:
+        return f"{self.host}:{self.pid}"
+
+    def to_bytes(self) -> bytes:
+        rows = [
+            [*key, cc, nc, tt, ct, [[*caller, *counts] for caller, counts in callers.items()]]
+            for key, (cc, nc, tt, ct, callers) in self.stats.items()
+        ]
+        document = {
+            "format": FORMAT,
+            "host": self.host,
+            "pid": self.pid,
+            "python": self.python,
+            "requests": self.requests,
+            "profiled": self.profiled,
+            "flushed": self.flushed,
+            "stats": rows,
+            "samples": self.samples.to_json(),
+        }
+        return gzip.compress(json.dumps(document, separators=(",", ":")).encode(), compresslevel=1)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Record:
+        """A record from :meth:`to_bytes`' output; ``ValueError`` saying why if it is not one."""
+        try:
+            document = json.loads(gzip.decompress(data))
+        except (OSError, EOFError, zlib.error, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"not a gzipped JSON profile ({type(exc).__name__})") from None
+        if not isinstance(document, dict) or set(document) != _FIELDS or document["format"] != FORMAT:
+            raise ValueError(f"not a {FORMAT} record")
+        try:
+            stats: Stats = {}
+            for file, line, name, cc, nc, tt, ct, callers in document["stats"]:
+                stats[(str(file), int(line), str(name))] = (
+                    int(cc),
+                    int(nc),
+                    float(tt),
+                    float(ct),
+                    {
+                        (str(f), int(n), str(m)): (int(a), int(b), float(c), float(d))
+                        for f, n, m, a, b, c, d in callers
+                    },
+                )
+            return cls(
+                host=str(document["host"]),
+                pid=int(document["pid"]),
+                python=str(document["python"]),
+                requests=int(document["requests"]),
+                profiled=int(document["profiled"]),
+                flushed=float(document["flushed"]),
+                stats=stats,
+                samples=Samples.from_json(document["samples"]),
+            )
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"a {FORMAT} record with a bad field: {exc}") from None
+
+
+class Shelf:
+    """Where records go: ``folder``, and ``redis`` (a ``redis.Redis`` client) when given.
+
+    :param describe_redis: how notes name Redis (never its URL, which may hold a password).
+    """
+
+    def __init__(self, folder: Path, redis: Any = None, describe_redis: str = "Redis") -> None:
+        self.folder = folder
+        self.redis = redis
+        self.describe_redis = describe_redis
+
+    def save(self, record: Record) -> list[str]:
+        """Write ``record`` to the folder and to Redis; notes say what could not be written."""
+        data = record.to_bytes()
+        name = f"{_safe(record.host)}-{record.pid}-py{_safe(record.python)}{SUFFIX}"
+        handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=self.folder)
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, self.folder / name)
+        return self._to_redis(record, data)
+
+    def load(self) -> tuple[list[Record], list[str]]:
+        """Every record in the folder and in Redis, the newest per worker, and notes on what was skipped."""
+        records: dict[tuple[str, int, str], Record] = {}
+        notes: list[str] = []
+        sources: list[tuple[str, bytes]] = []
+        for path in sorted(self.folder.glob("*")):
+            if path.name.startswith(".tmp-") or not path.is_file():
+                continue
+            try:
+                sources.append((path.name, path.read_bytes()))
+            except OSError as exc:
+                notes.append(f"Skipped {path.name}: {exc.strerror}.")
+        notes += self._from_redis(sources)
+        for source, data in sources:
+            try:
+                record = Record.from_bytes(data)
+            except ValueError as exc:
+                notes.append(f"Skipped {source}: {exc}.")
+                continue
+            key = (record.host, record.pid, record.python)
+            if key not in records or records[key].flushed < record.flushed:
+                records[key] = record
+        return list(records.values()), notes
+
+    def clear(self) -> list[str]:
+        """Delete every record; notes say what could not be deleted."""
+        for path in self.folder.glob(f"*{SUFFIX}"):
+            path.unlink(missing_ok=True)
+        if self.redis is None:
+            return []
+        try:
+            keys = list(self.redis.scan_iter(match=REDIS_PREFIX + "*", count=500))
+            if keys:
+                self.redis.delete(*keys)
+        except Exception as exc:  # redis.RedisError and the socket errors under it
+            return [f"{self._unreachable(exc)}: its records are kept."]
+        return []
+
+    def _to_redis(self, record: Record, data: bytes) -> list[str]:
+        if self.redis is None:
+            return []
+        try:
+            key = f"{REDIS_PREFIX}{record.python}:{record.host}:{record.pid}"
+            self.redis.set(key, data, ex=REDIS_TTL)
+        except Exception as exc:  # redis.RedisError and the socket errors under it
+            return [f"{self._unreachable(exc)}: stats kept in this host's folder only."]
+        return []
+
+    def _from_redis(self, sources: list[tuple[str, bytes]]) -> list[str]:
+        if self.redis is None:
+            return []
+        try:
+            keys = sorted(self.redis.scan_iter(match=REDIS_PREFIX + "*", count=500))
+            values = self.redis.mget(keys) if keys else []
+        except Exception as exc:  # redis.RedisError and the socket errors under it
+            return [f"{self._unreachable(exc)}: showing this host's stats only."]
+        for key, value in zip(keys, values, strict=True):
+            if value:
+                sources.append((f"Redis key {key.decode(errors='replace')}", value))
+        return []
+
+    def _unreachable(self, exc: Exception) -> str:
+        return f"{self.describe_redis} is unreachable ({type(exc).__name__})"
+
+
+@dataclass
+class Merged:
+    """The sum of some records of one Python version, and the records it came from."""
+
+    python: str
+    records: list[Record]
+    stats: Stats = field(default_factory=dict)
+    samples: Samples = field(default_factory=Samples)
+
+    @property
+    def requests(self) -> int:
+        return sum(record.requests for record in self.records)
+
+    @property
+    def profiled(self) -> int:
+        return sum(record.profiled for record in self.records)
+
+
+def merge(records: list[Record], python: str, host: str | None = None, worker: str | None = None) -> Merged:
+    """The records of Python ``python`` (of ``host``, or of ``worker`` = ``"host:pid"``), added up."""
+    chosen = [
+        record
+        for record in records
+        if record.python == python and host in (None, record.host) and worker in (None, record.worker)
+    ]
+    merged = Merged(python, sorted(chosen, key=lambda record: (record.host, record.pid)))
+    for record in merged.records:
+        add_stats(merged.stats, record.stats)
+        merged.samples.merge(record.samples)
+    return merged
+
+
+def redis_client(url: str) -> Any:
+    """A client for ``url`` that fails within a second or two instead of retrying with back-off: a
+    page waiting on an unreachable Redis would otherwise take 15 s to say so."""
+    import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=1, retry=Retry(NoBackoff(), 0))
+
+
+def _safe(text: str) -> str:
+    return "".join(char if char.isalnum() or char in ".-_" else "_" for char in text)[:64]
