@@ -56,6 +56,8 @@ def gunicorn(target: Sequence[str], workers: int = 2) -> list[str]:
     return [
         "-m",
         "gunicorn",
+        "-c",
+        "python:swapdemo.gunicorn_conf",
         "-w",
         str(workers),
         "-k",

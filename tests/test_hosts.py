@@ -9,6 +9,7 @@ that must answer it (``X-Swapdemo-Host``), and HAProxy says which did (``X-Serve
 from __future__ import annotations
 
 import contextlib
+import html
 import os
 import re
 import shutil
@@ -75,11 +76,13 @@ def site(tmp_path_factory, upstream: Recorder) -> Iterator[Site]:
             "SWAPDEMO_CACHE_URL": cache,
             "SWAPDEMO_REDIS_URL": cache,
             "SWAPDEMO_API_URL": upstream.url + "/",
+            "SWAPDEMO_PROFILE": "1",
+            "SWAPDEMO_PROFILE_FLUSH": "1",
         }
         environ = {**os.environ, "SWAPDEMO_LB": f"127.0.0.1:{free_port()}"}
         for host in "ab":
             command = gunicorn(["swapdemo.stack:application"])
-            own = {**shared, "SWAPDEMO_DATA_DIR": str(folder / host)}
+            own = {**shared, "SWAPDEMO_DATA_DIR": str(folder / host), "SWAPDEMO_HOST_NAME": f"host-{host}"}
             server = stack.enter_context(ServerProcess(command, "/", own, folder / f"{host}.log"))
             environ[f"SWAPDEMO_HOST_{host.upper()}"] = server.url.removeprefix("http://")
         log = stack.enter_context((folder / "haproxy.log").open("w"))
@@ -137,3 +140,29 @@ def test_an_apidata_page_cached_by_host_a_is_served_by_host_b_without_asking_ups
     second = site.send("GET", "/apidata/?order=title", "b")
     assert second.status_code == 200 and min(talk.title for talk in ALL) in second.text
     assert upstream.calls == []
+
+
+def _talk_calls(site: Site, **selection: str) -> int:
+    """The merged call count of the /jinja/talks/<id>/ view, as host a's profiler page shows it."""
+    summary = site.send("GET", "/__profile__", "a", params=selection)
+    link = re.search(
+        r'href="(/__profile__/function\?[^"]*jinja_templates%2Fviews.py[^"]*name=talk)"', summary.text
+    )
+    if link is None:
+        return 0
+    page = site.send("GET", html.unescape(link[1]), "a")
+    return int(re.search(r"<p>(\d+) calls in", page.text)[1])
+
+
+def test_one_profile_counts_every_request_on_every_worker_and_host_exactly(site: Site) -> None:
+    served = [requests.get(site.url + "jinja/talks/1/", timeout=10) for _ in range(12)]
+    assert all(answer.status_code == 200 for answer in served)
+    by_host = {host: sum(a.headers["X-Served-By"] == host for a in served) for host in "ab"}
+    for _ in range(100):  # every worker flushes within a second of its last request
+        if _talk_calls(site) >= 12:
+            break
+        time.sleep(0.2)
+    assert _talk_calls(site) == 12
+    assert {host: _talk_calls(site, host=f"host-{host}") for host in "ab"} == by_host
+    summary = site.send("GET", "/__profile__", "b").text
+    assert "host-a" in summary and "host-b" in summary and "<svg" in summary
