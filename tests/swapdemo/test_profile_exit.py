@@ -1,4 +1,4 @@
-"""Served profiles survive their workers: gunicorn's worker_exit flushes them, SIGKILL loses only the unflushed."""
+"""Served profiles outlive their workers: worker_exit flushes them; SIGKILL loses only the unflushed."""
 
 from __future__ import annotations
 
