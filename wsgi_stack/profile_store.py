@@ -14,16 +14,18 @@ reading one must not run code.  pstats files are ``marshal``, which depends on t
 
 from __future__ import annotations
 
+import array
 import gzip
 import json
+import math
 import os
 import tempfile
 import zlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from wsgi_stack.profile_paths import Stats, add_stats
-from wsgi_stack.samples import Samples
+from wsgi_stack.profile_paths import CallerStats, Frame, Stats, add_stats
+from wsgi_stack.samples import Samples, frame_from_json
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -32,7 +34,20 @@ FORMAT = "swapdemo-profile/1"
 SUFFIX = ".profile.json.gz"
 REDIS_PREFIX = "swapdemo:profile:"
 REDIS_TTL = 7 * 24 * 3600  # a worker gone for a week is forgotten
-_FIELDS = {"format", "host", "pid", "python", "requests", "profiled", "flushed", "stats", "samples"}
+_FIELDS = {
+    "format",
+    "host",
+    "pid",
+    "python",
+    "requests",
+    "profiled",
+    "flushed",
+    "frames",
+    "stats",
+    "callers",
+    "samples",
+}
+_COLUMNS = ("function", "cc", "nc", "tt", "ct")
 
 
 @dataclass
@@ -53,10 +68,19 @@ class Record:
         return f"{self.host}:{self.pid}"
 
     def to_bytes(self) -> bytes:
-        rows = [
-            [*key, cc, nc, tt, ct, [[*caller, *counts] for caller, counts in callers.items()]]
-            for key, (cc, nc, tt, ct, callers) in self.stats.items()
-        ]
+        """This record as gzipped JSON.  Each function is listed once in ``frames`` and named by its
+        index elsewhere; the stats are columns (one list per field), which read back fast."""
+        frames: dict[Frame, int] = {}
+        stats: dict[str, list[Any]] = {name: [] for name in _COLUMNS}
+        callers: dict[str, list[Any]] = {name: [] for name in ("caller", *_COLUMNS)}
+        for key, (cc, nc, tt, ct, by_caller) in self.stats.items():
+            function = frames.setdefault(key, len(frames))
+            for column, value in zip(_COLUMNS, (function, cc, nc, tt, ct), strict=True):
+                stats[column].append(value)
+            for caller, counts in by_caller.items():
+                callers["caller"].append(frames.setdefault(caller, len(frames)))
+                for column, value in zip(_COLUMNS, (function, *counts), strict=True):
+                    callers[column].append(value)
         document = {
             "format": FORMAT,
             "host": self.host,
@@ -65,7 +89,9 @@ class Record:
             "requests": self.requests,
             "profiled": self.profiled,
             "flushed": self.flushed,
-            "stats": rows,
+            "frames": [list(frame) for frame in frames],
+            "stats": stats,
+            "callers": callers,
             "samples": self.samples.to_json(),
         }
         return gzip.compress(json.dumps(document, separators=(",", ":")).encode(), compresslevel=1)
@@ -80,18 +106,16 @@ class Record:
         if not isinstance(document, dict) or set(document) != _FIELDS or document["format"] != FORMAT:
             raise ValueError(f"not a {FORMAT} record")
         try:
-            stats: Stats = {}
-            for file, line, name, cc, nc, tt, ct, callers in document["stats"]:
-                stats[(str(file), int(line), str(name))] = (
-                    int(cc),
-                    int(nc),
-                    float(tt),
-                    float(ct),
-                    {
-                        (str(f), int(n), str(m)): (int(a), int(b), float(c), float(d))
-                        for f, n, m, a, b, c, d in callers
-                    },
-                )
+            frames = [frame_from_json(frame) for frame in document["frames"]]
+            table = _table(document["stats"], _COLUMNS, frames)
+            by = _table(document["callers"], ("caller", *_COLUMNS), frames)
+            callers: dict[int, dict[Frame, CallerStats]] = {}
+            for caller, function, cc, nc, tt, ct in zip(*by, strict=True):
+                callers.setdefault(function, {})[frames[caller]] = (cc, nc, tt, ct)
+            stats: Stats = {
+                frames[function]: (cc, nc, tt, ct, callers.get(function, {}))
+                for function, cc, nc, tt, ct in zip(*table, strict=True)
+            }
             return cls(
                 host=str(document["host"]),
                 pid=int(document["pid"]),
@@ -102,8 +126,26 @@ class Record:
                 stats=stats,
                 samples=Samples.from_json(document["samples"]),
             )
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"a {FORMAT} record with a bad field: {exc}") from None
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise ValueError(f"a {FORMAT} record with a bad field: {str(exc)[:200]}") from None
+
+
+def _table(columns: object, names: tuple[str, ...], frames: list[Frame]) -> list[list[Any]]:
+    """``columns``' lists in the order of ``names``, checked: frame numbers in range, counts whole,
+    times finite, none negative.  The checks run in C (``array``), so a record reads fast."""
+    if not isinstance(columns, dict) or set(columns) != set(names):
+        raise ValueError(f"a table needs the columns {', '.join(names)}")
+    checked = []
+    for name in names:
+        column = array.array("d" if name in ("tt", "ct") else "q", columns[name])  # TypeError: not numbers
+        if column and (min(column) < 0 or not math.isfinite(max(column))):
+            raise ValueError(f"{name} holds a negative or infinite number")
+        if name in ("function", "caller") and column and max(column) >= len(frames):
+            raise ValueError(f"{name} names a frame that is not listed")
+        checked.append(column.tolist())
+    if len({len(column) for column in checked}) > 1:
+        raise ValueError("the columns differ in length")
+    return checked
 
 
 class Shelf:
@@ -121,10 +163,16 @@ class Shelf:
         """Write ``record`` to the folder and to Redis; notes say what could not be written."""
         data = record.to_bytes()
         name = f"{_safe(record.host)}-{record.pid}-py{_safe(record.python)}{SUFFIX}"
-        handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=self.folder)
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, self.folder / name)
+        try:
+            handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=self.folder)
+            with os.fdopen(handle, "wb") as file:
+                file.write(data)
+            os.replace(temporary, self.folder / name)
+        except OSError as exc:
+            return [
+                f"The stats folder {self.folder} cannot be written ({exc.strerror}).",
+                *self._to_redis(record, data),
+            ]
         return self._to_redis(record, data)
 
     def load(self) -> tuple[list[Record], list[str]]:

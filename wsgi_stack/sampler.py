@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from types import FrameType
 
 TRUNCATED: Frame = ("<truncated>", 0, "<deeper frames>")
+_IDLE = 1.0  # seconds without a watched thread before the sampler sleeps until the next one
 
 
 class Sampler:
@@ -47,7 +48,8 @@ class Sampler:
     :param max_depth: frames kept per stack, from the root.  A deeper stack (runaway recursion)
         keeps its first ``max_depth`` frames and ends in :data:`TRUNCATED`, which gets its time.
 
-    The thread starts on the first :meth:`watching` and sleeps while no thread is watched.  A
+    The thread starts on the first :meth:`watching`; once no thread has been watched for a second
+    it sleeps until one is (so back-to-back requests do not wake it each time).  A
     forked child (a gunicorn worker) starts its own thread and its own, empty, samples.
     """
 
@@ -64,21 +66,29 @@ class Sampler:
     @contextmanager
     def watching(self) -> Iterator[None]:
         """Sample the current thread until the block ends (blocks may nest)."""
+        ident = self.watch()
+        try:
+            yield
+        finally:
+            self.unwatch(ident)
+
+    def watch(self) -> int:
+        """Start sampling the current thread; returns its ident, for :meth:`unwatch` (on any thread)."""
         ident = threading.get_ident()
         with self._lock:
             if self._pid != os.getpid():
                 self._start()
             self._watched[ident] = self._watched.get(ident, 0) + 1
-            self._busy.set()
-        try:
-            yield
-        finally:
-            with self._lock:
-                depth = self._watched.pop(ident, 1) - 1
-                if depth > 0:
-                    self._watched[ident] = depth
-                elif not self._watched:
-                    self._busy.clear()
+            if not self._busy.is_set():
+                self._busy.set()
+        return ident
+
+    def unwatch(self, ident: int) -> None:
+        """Stop sampling thread ``ident`` (once per :meth:`watch`)."""
+        with self._lock:
+            depth = self._watched.pop(ident, 1) - 1
+            if depth > 0:
+                self._watched[ident] = depth
 
     def snapshot(self) -> Samples:
         """A copy of the samples so far."""
@@ -105,22 +115,30 @@ class Sampler:
 
     def _run(self) -> None:
         me, last = threading.get_ident(), time.perf_counter()
-        due = last
+        due = seen = last
         while True:
             if not self._busy.is_set():
                 self._busy.wait()
-                last = due = time.perf_counter()
+                last = due = seen = time.perf_counter()
             # Sleep to a deadline: a busy thread keeps the GIL for up to sys.getswitchinterval()
             # after each sleep, and that wait would otherwise add to every interval.
             due = max(due + self.interval, last)
             time.sleep(max(0.0, due - time.perf_counter()))
             now = time.perf_counter()
-            self._sample(me, now - last)
+            if self._sample(me, now - last):
+                seen = now
+            elif now - seen > _IDLE:
+                with self._lock:  # nothing watched for a while: sleep until a thread is
+                    if not self._watched:
+                        self._busy.clear()
             last = now
 
-    def _sample(self, me: int, elapsed: float) -> None:
+    def _sample(self, me: int, elapsed: float) -> bool:
+        """Credit ``elapsed`` to the stacks of the watched threads; whether there were any."""
         with self._lock:
             watched = [ident for ident in self._watched if ident != me]
+        if not watched:
+            return False
         frames = sys._current_frames()
         seen = [_stack(frames[ident], self.max_depth) for ident in watched if ident in frames]
         del frames
@@ -131,6 +149,7 @@ class Sampler:
                 for line in lines:
                     samples.lines[line] = samples.lines.get(line, 0) + 1
                 samples.count += 1
+        return True
 
 
 def _stack(leaf: FrameType, max_depth: int) -> tuple[tuple[Frame, ...], set[tuple[str, int]]]:

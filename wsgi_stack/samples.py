@@ -43,25 +43,33 @@ class Samples:
         self.count += other.count
 
     def to_json(self) -> dict[str, Any]:
-        """These samples as JSON-safe data (lists, not tuples), read back by :meth:`from_json`."""
+        """These samples as JSON-safe data, read back by :meth:`from_json`: each frame is listed
+        once in ``frames`` and stacks refer to it by index."""
+        frames: dict[Frame, int] = {}
+        stacks = [
+            [[frames.setdefault(frame, len(frames)) for frame in stack], seconds]
+            for stack, seconds in self.stacks.items()
+        ]
         return {
             "interval": self.interval,
             "count": self.count,
-            "stacks": [[[list(frame) for frame in stack], seconds] for stack, seconds in self.stacks.items()],
+            "frames": [list(frame) for frame in frames],
+            "stacks": stacks,
             "lines": [[file, line, hits] for (file, line), hits in self.lines.items()],
         }
 
     @classmethod
     def from_json(cls, data: object) -> Samples:
         """Samples from :meth:`to_json`'s output; ``ValueError`` if ``data`` is not of that shape."""
-        if not isinstance(data, dict) or set(data) != {"interval", "count", "stacks", "lines"}:
-            raise ValueError("samples must be an object with interval, count, stacks and lines")
+        if not isinstance(data, dict) or set(data) != {"interval", "count", "frames", "stacks", "lines"}:
+            raise ValueError("samples must be an object with interval, count, frames, stacks and lines")
         samples = cls(interval=_number(data["interval"]), count=_whole(data["count"]))
         if samples.interval <= 0:
             raise ValueError("the interval must be positive")
+        frames = [frame_from_json(frame) for frame in _list(data["frames"])]
         for item in _list(data["stacks"]):
-            frames, seconds = _pair(item)
-            stack = tuple(_frame(frame) for frame in _list(frames))
+            indices, seconds = _pair(item)
+            stack = frames_at(frames, indices)
             samples.stacks[stack] = samples.stacks.get(stack, 0.0) + _number(seconds)
         for item in _list(data["lines"]):
             if not isinstance(item, list) or len(item) != 3 or not isinstance(item[0], str):
@@ -69,6 +77,28 @@ class Samples:
             key = (item[0], _whole(item[1]))
             samples.lines[key] = samples.lines.get(key, 0) + _whole(item[2])
         return samples
+
+
+def frame_from_json(value: object) -> Frame:
+    """``[file, line, name]`` as a frame; ``ValueError`` if it is not one."""
+    if (
+        isinstance(value, list)
+        and len(value) == 3
+        and isinstance(value[0], str)
+        and isinstance(value[2], str)
+    ):
+        return (value[0], _whole(value[1]), value[2])
+    raise ValueError(f"a frame must be [file, line, name]: {value!r:.80}")
+
+
+def frames_at(frames: list[Frame], indices: object) -> tuple[Frame, ...]:
+    """The frames at ``indices`` (a JSON list of whole numbers); ``ValueError`` if one is not there."""
+    try:
+        if not isinstance(indices, list) or (indices and min(indices) < 0):
+            raise ValueError
+        return tuple(map(frames.__getitem__, indices))
+    except (TypeError, IndexError, ValueError):
+        raise ValueError(f"a stack must be a list of frame numbers: {indices!r:.80}") from None
 
 
 def _list(value: object) -> list[Any]:
@@ -81,12 +111,6 @@ def _pair(value: object) -> list[Any]:
     if not isinstance(value, list) or len(value) != 2:
         raise ValueError(f"a stack must be [frames, seconds]: {value!r:.80}")
     return value
-
-
-def _frame(value: object) -> Frame:
-    if isinstance(value, list) and len(value) == 3 and all(isinstance(value[i], str) for i in (0, 2)):
-        return (value[0], _whole(value[1]), value[2])
-    raise ValueError(f"a frame must be [file, line, name]: {value!r:.80}")
 
 
 def _whole(value: object) -> int:

@@ -13,7 +13,7 @@ import socket
 import subprocess
 import threading
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 from urllib.parse import urlsplit
 
 from wsgi_stack.numbers import whole_number
@@ -33,24 +33,43 @@ def wrk(url: str, connections: int, seconds: float) -> float:
 
 
 def python_load(url: str, connections: int, seconds: float) -> float:
-    """Keep-alive GETs of ``url`` from ``connections`` threads; requests answered per second."""
+    """Keep-alive GETs of ``url`` from ``connections`` threads; complete answers per second.
+
+    A server that closes the connection (gunicorn's sync workers answer ``Connection: close``) is
+    reconnected to, as wrk does; an answer cut short is not counted.
+    """
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
-    request = f"GET {parts.path or '/'} HTTP/1.1\r\nHost: {parts.netloc}\r\n\r\n".encode()
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    request = f"GET {target} HTTP/1.1\r\nHost: {parts.netloc}\r\n\r\n".encode()
     counts = [0] * connections
     stop = time.monotonic() + seconds
 
+    def answered(sock: socket.socket, reader: BinaryIO) -> tuple[bool, bool]:
+        """Send one request; whether a whole answer came, and whether the connection stays open."""
+        try:
+            sock.sendall(request)
+        except OSError:
+            return False, False
+        length, keep = 0, True
+        status = reader.readline()
+        while (line := reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.partition(b":")
+            if name.lower() == b"content-length":
+                length = whole_number(value.strip().decode("latin-1")) or 0
+            elif name.lower() == b"connection" and value.strip().lower() == b"close":
+                keep = False
+        if not status or not line:
+            return False, False
+        return len(reader.read(length)) == length, keep
+
     def client(index: int) -> None:
-        with socket.create_connection((host, port)) as sock:
-            reader = sock.makefile("rb")
-            while time.monotonic() < stop:
-                sock.sendall(request)
-                length = 0
-                while (line := reader.readline()) not in (b"\r\n", b""):
-                    if line.lower().startswith(b"content-length:"):
-                        length = whole_number(line.split(b":", 1)[1].strip().decode("latin-1")) or 0
-                reader.read(length)
-                counts[index] += 1
+        while time.monotonic() < stop:
+            with socket.create_connection((host, port)) as sock, sock.makefile("rb") as reader:
+                keep = True
+                while keep and time.monotonic() < stop:
+                    whole, keep = answered(sock, reader)
+                    counts[index] += whole
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(connections)]
     for thread in threads:

@@ -5,44 +5,21 @@ Run them with ``python -m swapdemo.bench --only stack profil served``.
 
 from __future__ import annotations
 
-import cProfile
 import logging
 import os
-import shutil
-import tempfile
 import time
-import warnings
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from swapdemo.benches import Comparison, Variant, call, per_call
+from swapdemo.benches import Comparison, Variant, call, hosts, per_call, profiler
+from swapdemo.benches.hello import mounted, stacked
 from swapdemo.benches.load import generator
-from swapdemo.kernel.config import from_environment
 from swapdemo.kernel.site import django_app
-from swapdemo.landing import make_landing
 from swapdemo.servers import ServerProcess
-from swapdemo.stack import layers
-from wsgi_stack import build
-from wsgi_stack.mount import Mount
-from wsgi_stack.profiling import Profiler
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable
 
-    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
-
-
-def _mounted(hello: WSGIApplication) -> WSGIApplication:
-    return Mount({"/demo": hello}, default=make_landing({"/demo"}))
-
-
-def _stacked(hello: WSGIApplication, profile: bool = False, **profiler: Any) -> WSGIApplication:
-    config = from_environment().replace(profile=profile)
-    stack = [
-        (layer, {**options, **profiler} if layer is Profiler else options)
-        for layer, options in layers(config)
-    ]
-    return build(_mounted(hello), stack)
+    from _typeshed.wsgi import WSGIApplication
 
 
 def _with_access_log(measure: Callable[[], float]) -> Callable[[], float]:
@@ -63,15 +40,15 @@ def _with_access_log(measure: Callable[[], float]) -> Callable[[], float]:
 
 def _layer_variants(app: WSGIApplication, path: str, number: int) -> list[Variant]:
     """The app mounted alone, under all layers, and under all layers writing the access log (CPU time)."""
-    mounted, stacked = _mounted(app), _stacked(app)
+    alone, layered = mounted(app), stacked(app)
 
     def measured(target: WSGIApplication) -> Callable[[], float]:
         return per_call(lambda: call(target, path), number, time.process_time)
 
     return [
-        Variant("mounted app alone (Mount + app)", measured(mounted)),
-        Variant("all layers, profiling off", measured(stacked)),
-        Variant("all layers, access log written to /dev/null", _with_access_log(measured(stacked))),
+        Variant("mounted app alone (Mount + app)", measured(alone)),
+        Variant("all layers, profiling off", measured(layered)),
+        Variant("all layers, access log written to /dev/null", _with_access_log(measured(layered))),
     ]
 
 
@@ -109,60 +86,6 @@ def layers_own_cost(quick: bool) -> Comparison:
     )
 
 
-def _repoze(app: WSGIApplication, stats_dir: str) -> WSGIApplication:
-    with warnings.catch_warnings():  # repoze.profile imports cgi
-        warnings.filterwarnings("ignore", "'cgi' is deprecated", DeprecationWarning)
-        from repoze.profile.profiler import ProfileMiddleware
-    return ProfileMiddleware(
-        app, log_filename=os.path.join(stats_dir, "repoze.prof"), discard_first_request=False, unwind=True
-    )
-
-
-def _bare_cprofile(app: WSGIApplication) -> WSGIApplication:
-    profiler = cProfile.Profile()
-
-    def profiled(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        return profiler.runcall(lambda: list(app(environ, start_response)))
-
-    return profiled
-
-
-def profiling_cost(quick: bool) -> Comparison:
-    hello = django_app("swapdemo.urls")
-    data_dir = from_environment().data_dir
-    data_dir.mkdir(parents=True, exist_ok=True)
-    stats_dir = tempfile.mkdtemp(
-        prefix="profile-", dir=data_dir
-    )  # the bench removes its data folder at the end
-    off = _stacked(hello)
-    every = _stacked(hello, profile=True, stats_dir=Path(stats_dir), sample_every=1)
-    sampled = _stacked(hello, profile=True, stats_dir=Path(stats_dir), sample_every=20)
-    repoze = _stacked(_repoze(hello, stats_dir))
-    bare = _stacked(_bare_cprofile(hello))
-    number = 200 if quick else 1000
-    cpu = time.process_time
-    return Comparison(
-        "profiling: Django hello view through the stack (CPU time)",
-        [
-            Variant("profiling off", per_call(lambda: call(off, "/demo/hello/"), number, cpu)),
-            Variant("Profiler, every request", per_call(lambda: call(every, "/demo/hello/"), number, cpu)),
-            Variant(
-                "Profiler, 1 request in 20", per_call(lambda: call(sampled, "/demo/hello/"), number, cpu)
-            ),
-            Variant(
-                "cProfile alone, every request", per_call(lambda: call(bare, "/demo/hello/"), number, cpu)
-            ),
-            Variant(
-                "repoze.profile 2.3 as shipped",
-                per_call(lambda: call(repoze, "/demo/hello/"), max(number // 10, 20), cpu),
-            ),
-        ],
-        rounds=15,
-        target="every request at most x5, 1 in 20 at most x1.3 (repoze.profile as shipped: about x40)",
-        teardown=lambda: shutil.rmtree(stats_dir, ignore_errors=True),
-    )
-
-
 def served_throughput(quick: bool) -> Comparison:
     # The environment carries the bench's secret key (bench.isolate), so every worker shares it.
     waitress = ServerProcess(["-m", "swapdemo.stack", "--port", "{port}"])
@@ -196,4 +119,10 @@ def served_throughput(quick: bool) -> Comparison:
 
 
 def comparisons(quick: bool) -> list[Comparison]:
-    return [stack_overhead(quick), layers_own_cost(quick), profiling_cost(quick), served_throughput(quick)]
+    return [
+        stack_overhead(quick),
+        layers_own_cost(quick),
+        *profiler.comparisons(quick),
+        served_throughput(quick),
+        *hosts.comparisons(quick),
+    ]

@@ -148,7 +148,13 @@ def test_json_round_trip() -> None:
     assert Samples.from_json(json.loads(json.dumps(samples.to_json(), allow_nan=False))) == samples
 
 
-GOOD = {"interval": 0.005, "count": 1, "stacks": [[[["f.py", 1, "f"]], 0.01]], "lines": [["f.py", 2, 1]]}
+GOOD = {
+    "interval": 0.005,
+    "count": 1,
+    "frames": [["f.py", 1, "f"]],
+    "stacks": [[[0], 0.01]],
+    "lines": [["f.py", 2, 1]],
+}
 
 
 @pytest.mark.parametrize(
@@ -163,11 +169,15 @@ GOOD = {"interval": 0.005, "count": 1, "stacks": [[[["f.py", 1, "f"]], 0.01]], "
         {**GOOD, "count": -1},
         {**GOOD, "count": True},
         {**GOOD, "stacks": {"f": 1}},
-        {**GOOD, "stacks": [[[["f.py", "1", "f"]], 0.01]]},
-        {**GOOD, "stacks": [[[["f.py", 1]], 0.01]]},
-        {**GOOD, "stacks": [[[["f.py", 1, "f"]], float("nan")]]},
-        {**GOOD, "stacks": [[[["f.py", 1, "f"]], "0.01"]]},
-        {**GOOD, "stacks": [[[["f.py", 1, "f"]]]]},
+        {**GOOD, "frames": [["f.py", "1", "f"]]},
+        {**GOOD, "frames": [["f.py", 1]]},
+        {**GOOD, "stacks": [[[1], 0.01]]},
+        {**GOOD, "stacks": [[[-1], 0.01]]},
+        {**GOOD, "stacks": [[["0"], 0.01]]},
+        {**GOOD, "stacks": [[[0.5], 0.01]]},
+        {**GOOD, "stacks": [[[0], float("nan")]]},
+        {**GOOD, "stacks": [[[0], "0.01"]]},
+        {**GOOD, "stacks": [[[0]]]},
         {**GOOD, "lines": [["f.py", 2]]},
         {**GOOD, "lines": [[2, 2, 1]]},
     ],
