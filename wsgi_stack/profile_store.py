@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 FORMAT = "swapdemo-profile/1"
 SUFFIX = ".profile.json.gz"
 REDIS_PREFIX = "swapdemo:profile:"
+_CLEARED, _CLEARED_KEY = ".cleared", "swapdemo:profile-cleared"
 REDIS_TTL = 7 * 24 * 3600  # a worker gone for a week is forgotten
 _FIELDS = {
     "format",
@@ -158,6 +159,7 @@ class Shelf:
         self.folder = folder
         self.redis = redis
         self.describe_redis = describe_redis
+        self._shared_generation = 0
 
     def save(self, record: Record) -> list[str]:
         """Write ``record`` to the folder and to Redis; notes say what could not be written."""
@@ -181,7 +183,7 @@ class Shelf:
         notes: list[str] = []
         sources: list[tuple[str, bytes]] = []
         for path in sorted(self.folder.glob("*")):
-            if path.name.startswith(".tmp-") or not path.is_file():
+            if path.name.startswith(".") or not path.is_file():  # temporary files, the clear marker
                 continue
             try:
                 sources.append((path.name, path.read_bytes()))
@@ -200,18 +202,36 @@ class Shelf:
         return list(records.values()), notes
 
     def clear(self) -> list[str]:
-        """Delete every record; notes say what could not be deleted."""
+        """Delete every record and move :meth:`generation` on, so that running workers start afresh
+        too; notes say what could not be done."""
+        marker = self.folder / _CLEARED
+        marker.write_text(str(self.generation()[0] + 1))
         for path in self.folder.glob(f"*{SUFFIX}"):
             path.unlink(missing_ok=True)
         if self.redis is None:
             return []
         try:
+            self.redis.incr(_CLEARED_KEY)
             keys = list(self.redis.scan_iter(match=REDIS_PREFIX + "*", count=500))
             if keys:
                 self.redis.delete(*keys)
         except Exception as exc:  # redis.RedisError and the socket errors under it
             return [f"{self._unreachable(exc)}: its records are kept."]
         return []
+
+    def generation(self) -> tuple[int, int]:
+        """How many times the folder and Redis were cleared: a worker that sees this change forgets
+        what it had gathered before (another worker's page cleared it)."""
+        try:
+            local = int((self.folder / _CLEARED).read_text() or 0)
+        except (OSError, ValueError):
+            local = 0
+        try:
+            if self.redis is not None:
+                self._shared_generation = int(self.redis.get(_CLEARED_KEY) or 0)
+        except Exception:  # redis.RedisError: save() and load() note it; keep the last one seen
+            pass
+        return local, self._shared_generation
 
     def _to_redis(self, record: Record, data: bytes) -> list[str]:
         if self.redis is None:

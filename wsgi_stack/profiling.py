@@ -115,7 +115,7 @@ class Profiler:
         self._snapshotting = False
         self._count_lock = threading.Lock()
         self._pid = 0
-        self._dirty = False
+        self._dirty, self._generation = False, (0, 0)
         self.requests = self.profiled = 0
         _LIVE.add(self)
 
@@ -150,10 +150,14 @@ class Profiler:
         """Write this worker's record now, if it has anything new; notes say what could not be written."""
         if self._pid != os.getpid() or not self._dirty:
             return []
+        generation = self.shelf.generation()
         if not self._lock.acquire(timeout=_BUSY_TIMEOUT):
             return ["A cProfiled request is still running: this worker's newest stats are not shown yet."]
         self._snapshotting = True  # requests wanting cProfile wait the few ms this takes
         try:
+            if generation != self._generation:  # cleared by another worker's page
+                self._forget(generation)
+                return []
             self._profile.snapshot_stats()  # reads cProfile's entries: not while a request adds to them
             stats: Stats = self._profile.stats  # type: ignore[assignment]
             requests, profiled = self.requests, self.profiled
@@ -170,19 +174,24 @@ class Profiler:
         return self.shelf.save(record)
 
     def clear(self) -> list[str]:
-        """Forget every worker's stats, this one's included."""
+        """Forget every worker's stats: this one's now, the others' at their next flush."""
+        notes = self.shelf.clear()
+        generation = self.shelf.generation()
         with self._lock:
-            self._profile = cProfile.Profile()
-            if self.sampler:
-                self.sampler.reset()
-            self.requests = self.profiled = 0
-            self._dirty = False
-        return self.shelf.clear()
+            self._forget(generation)
+        return notes
+
+    def _forget(self, generation: tuple[int, int]) -> None:
+        self._profile = cProfile.Profile()
+        if self.sampler:
+            self.sampler.reset()
+        self.requests = self.profiled = 0
+        self._dirty, self._generation = False, generation
 
     def _fresh_worker(self) -> None:
-        self._pid, self._profile = os.getpid(), cProfile.Profile()
-        self.requests = self.profiled = 0
-        self._dirty, self._last_flush = False, time.monotonic()
+        self._pid = os.getpid()
+        self._forget(self.shelf.generation())
+        self._last_flush = time.monotonic()
         if self.flush_every:
             threading.Thread(target=self._flush_periodically, name="wsgi_stack-flush", daemon=True).start()
 

@@ -112,7 +112,7 @@ def sampler_latency(quick: bool, stats_dir: Path) -> Comparison:
 def repoze_growth(quick: bool, stats_dir: Path) -> Comparison:
     """repoze.profile 2.3 as shipped, per request, after 100, 1,000 and 3,000 requests served."""
     hello = django_app("swapdemo.urls")
-    floor = stacked(hello, instead=bare_cprofile)
+    off, floor = stacked(hello), stacked(hello, instead=bare_cprofile)
     points = (100, 300, 1000) if quick else (100, 1000, 3000)
     state: dict[str, Any] = {}
 
@@ -132,7 +132,11 @@ def repoze_growth(quick: bool, stats_dir: Path) -> Comparison:
     return Comparison(
         "profiling: repoze.profile 2.3 as shipped, against requests served (CPU time per request)",
         [
-            Variant("cProfile alone, on once per request (floor)", per_call(lambda: call(floor, HELLO), 200)),
+            Variant("profiling off", per_call(lambda: call(off, HELLO), 200, time.process_time)),
+            Variant(
+                "cProfile alone, on once per request (floor)",
+                per_call(lambda: call(floor, HELLO), 200, time.process_time),
+            ),
             *(Variant(f"repoze.profile, requests {n - 19:,}-{n:,}", after(n)) for n in points),
         ],
         rounds=1,

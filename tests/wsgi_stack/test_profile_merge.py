@@ -205,3 +205,17 @@ def test_cprofile_is_switched_on_once_per_request(tmp_path, monkeypatch):
     assert client.get("/").text == "abc"
     assert client.get("/").text == "abc"
     assert switches == ["on", "on"]
+
+
+def test_clearing_on_one_worker_clears_the_others_at_their_next_flush(tmp_path):
+    a, b = client_for(tmp_path, "host-a"), client_for(tmp_path, "host-b")
+    a.get("/planted")
+    b.get("/planted")
+    b.get("/__profile__")
+    a.post("/__profile__", {"clear": "1"})
+    b.get("/planted")  # b still holds its first request, gathered before the clear ...
+    b.get("/__profile__")  # ... and forgets it when it next flushes, instead of writing it back
+    page = a.get("/__profile__")
+    assert "No stats yet" in page.text
+    a.get("/planted")
+    assert calls_of(function_page(a), "planted_view") == 1
