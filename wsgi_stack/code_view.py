@@ -147,7 +147,13 @@ def _codes(namespace: Mapping[str, object], module: str, seen: set[int]) -> Iter
             functions = [value.fget, value.fset, value.fdel]
         for function in functions:
             if isinstance(function, FunctionType):
-                yield inspect.unwrap(function).__code__
+                yield function.__code__
+                try:
+                    inner = inspect.unwrap(function)  # a decorator's wrapped function
+                except ValueError:  # a __wrapped__ cycle
+                    continue
+                if inner is not function and isinstance(inner, FunctionType):
+                    yield inner.__code__
 
 
 def _match(code: CodeType, frame: Frame, *, check_file: bool) -> CodeType | None:

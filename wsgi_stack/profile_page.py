@@ -12,8 +12,8 @@ from __future__ import annotations
 import html
 import time
 from http import HTTPStatus
-from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit
+from typing import TYPE_CHECKING, Protocol
+from urllib.parse import quote, urlencode
 
 from wsgi_stack import flame, pages, profile_exports, profile_function, profile_report
 from wsgi_stack.numbers import whole_number
@@ -22,12 +22,23 @@ from wsgi_stack.profile_store import merge
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
+    from wsgi_stack.gate import Gate
     from wsgi_stack.profile_paths import Frame
-    from wsgi_stack.profile_store import Merged, Record
-    from wsgi_stack.profiling import Profiler
+    from wsgi_stack.profile_record import Record
+    from wsgi_stack.profile_store import Merged
+    from wsgi_stack.profile_worker import Worker
+
+
+class Profiler(Protocol):
+    """What the pages need of the :class:`~wsgi_stack.profiling.Profiler` they belong to."""
+
+    path: str
+    sample_every: int
+    gate: Gate
+    worker: Worker
+
 
 Response = tuple[str, list[tuple[str, str]], bytes]
-_MAX_FORM = 10_000
 _NO_WORKERS = "<tr><td colspan=6>No stats yet: make some requests.</td></tr>"
 _EXPORTS = ("/stats.prof", "/callgrind.out", "/speedscope.json")
 
@@ -42,15 +53,16 @@ def serve(profiler: Profiler, environ: WSGIEnvironment, subpath: str) -> Respons
     if environ["REQUEST_METHOD"] not in methods:
         return problem(environ, 405, "Method not allowed here.", ("Allow", ", ".join(methods)))
     try:
-        params = read_params(environ)
+        params = profile_report.read_params(environ)
     except ValueError as exc:
         return problem(environ, 400, str(exc))
-    notes = profiler.clear() if params.pop("clear", None) else profiler.flush()
-    records, more = profiler.shelf.load()
+    worker = profiler.worker
+    notes = worker.clear() if params.pop("clear", None) else worker.flush()
+    records, more = worker.shelf.load()
     notes += more
     pythons = sorted({record.python for record in records})
     python = params.get("python") or (
-        profiler.python if profiler.python in pythons or not pythons else pythons[0]
+        worker.python if worker.python in pythons or not pythons else pythons[0]
     )
     known = {record.host for record in records}, {record.worker for record in records}
     for name, values in zip(("host", "worker"), known, strict=True):
@@ -98,7 +110,8 @@ def _summary(
         if every
         else "cProfile is off (SWAPDEMO_PROFILE_SAMPLE=0)"
     )
-    interval = f"{profiler.sampler.interval * 1000:g} ms" if profiler.sampler else None
+    worker = profiler.worker
+    interval = f"{worker.sampler.interval * 1000:g} ms" if worker.sampler else None
     sampler = (
         f"; a sampler reads every request's stack every {interval} for the flame graph "
         "(measured: 3% of a 7 ms page's time)"
@@ -108,7 +121,7 @@ def _summary(
     parts = [
         "<h1>Profiler</h1>",
         f"<p>{html.escape(mode + sampler)}.  Each worker flushes its stats every "
-        f"{profiler.flush_every:g} s, when this page is viewed, and when it exits.</p>",
+        f"{worker.flush_every:g} s, when this page is viewed, and when it exits.</p>",
         *(f'<p class="note">{html.escape(note)}</p>' for note in notes),
         _workers(records, merged, base, selection),
     ]
@@ -126,7 +139,7 @@ def _summary(
         f'<p>Download <a href="{base}/stats.prof{html.escape(query)}">stats.prof</a> (pstats, snakeviz), '
         f'<a href="{base}/callgrind.out{html.escape(query)}">callgrind.out</a> (KCachegrind) or '
         f'<a href="{base}/speedscope.json{html.escape(query)}">speedscope.json</a> (speedscope.app, one '
-        f"profile per worker).  Records are kept in {html.escape(str(profiler.shelf.folder))}.</p>"
+        f"profile per worker).  Records are kept in {html.escape(str(worker.shelf.folder))}.</p>"
         f'<form method="post" action="{base}">'
         '<input type="submit" name="clear" value="Clear every worker\'s stats"></form>'
     )
@@ -166,25 +179,6 @@ def _frame(params: dict[str, str]) -> Frame | None:
     if line is None or "file" not in params or "name" not in params:
         return None
     return (params["file"], line, params["name"])
-
-
-def read_params(environ: WSGIEnvironment) -> dict[str, str]:
-    """The query string and, for a POST from this page, the form; ``ValueError`` names a bad one."""
-    raw = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
-    raw.pop("clear", None)  # a change of state: only from the page's own form, below
-    if environ["REQUEST_METHOD"] == "POST":
-        origin = environ.get("HTTP_ORIGIN")
-        if origin is not None and urlsplit(origin).netloc != environ.get("HTTP_HOST"):
-            raise ValueError("The profiler takes forms from its own page only.")
-        length = whole_number(environ.get("CONTENT_LENGTH") or "0", 0, _MAX_FORM)
-        if length is None:
-            raise ValueError("The form must be urlencoded and under 10 kB.")
-        form = environ["wsgi.input"].read(length).decode("latin-1")
-        raw.update(parse_qsl(form, keep_blank_values=True))
-    for name, longest in (("python", 20), ("host", 100), ("worker", 120), ("file", 300), ("name", 300)):
-        if len(raw.get(name, "")) > longest:
-            raise ValueError(f"{name} may be {longest} characters at most.")
-    return profile_report.checked(raw)
 
 
 def problem(environ: WSGIEnvironment, status: int, reason: str, *headers: tuple[str, str]) -> Response:

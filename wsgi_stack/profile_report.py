@@ -14,6 +14,7 @@ import re
 import warnings
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl, urlsplit
 
 from wsgi_stack.numbers import whole_number
 from wsgi_stack.profile_paths import to_pstats
@@ -26,9 +27,12 @@ with warnings.catch_warnings():
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from _typeshed.wsgi import WSGIEnvironment
+
     from wsgi_stack.profile_paths import Frame, Stats
     from wsgi_stack.profile_store import Merged
 
+_MAX_FORM = 10_000
 _CHOICES = {
     "sort": ("time", "cumulative", "calls", "pcalls", "name", "file", "module", "line", "nfl", "stdname"),
     "mode": ("stats", "callees", "callers"),
@@ -37,6 +41,25 @@ _CHOICES = {
 _FILENAME = re.compile(r"[\w./:-]{0,200}")
 # pstats writes a function as "file:line(name)", or "{name}" for ('~', 0, '<name>') (C functions).
 _FUNCTION = re.compile(r"(?P<file>[^\s(){}]+):(?P<line>\d+)\((?P<name>[^()\s]+)\)|\{(?P<builtin>[^{}\n]+)\}")
+
+
+def read_params(environ: WSGIEnvironment) -> dict[str, str]:
+    """The query string and, for a POST from this page, the form; ``ValueError`` names a bad one."""
+    raw = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
+    raw.pop("clear", None)  # a change of state: only from the page's own form, below
+    if environ["REQUEST_METHOD"] == "POST":
+        origin = environ.get("HTTP_ORIGIN")
+        if origin is not None and urlsplit(origin).netloc != environ.get("HTTP_HOST"):
+            raise ValueError("The profiler takes forms from its own page only.")
+        length = whole_number(environ.get("CONTENT_LENGTH") or "0", 0, _MAX_FORM)
+        if length is None:
+            raise ValueError("The form must be urlencoded and under 10 kB.")
+        form = environ["wsgi.input"].read(length).decode("latin-1")
+        raw.update(parse_qsl(form, keep_blank_values=True))
+    for name, longest in (("python", 20), ("host", 100), ("worker", 120), ("file", 300), ("name", 300)):
+        if len(raw.get(name, "")) > longest:
+            raise ValueError(f"{name} may be {longest} characters at most.")
+    return checked(raw)
 
 
 def checked(raw: dict[str, str]) -> dict[str, str]:

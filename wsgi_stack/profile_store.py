@@ -1,152 +1,31 @@
-"""Each worker's profile as one record that every worker and host can read, and their exact merge.
+r"""Where workers' profile records meet, and their exact merge.
 
-A worker keeps one cProfile aggregate and one :class:`~wsgi_stack.samples.Samples` for its life.
-A :class:`Record` is a snapshot of both with who made it: host, pid, Python version and the
-requests it profiled.  :class:`Shelf` writes records atomically (a temporary file, then a rename)
-into a folder that one host's workers share, and, given a Redis client, into Redis, which hosts
-share; :meth:`Shelf.load` reads them all back.  A damaged or foreign file, or an unreachable
-Redis, becomes a note and is skipped.  :func:`merge` adds the records of one Python version, of
-every worker or of one host's or one worker's only.
-
-Records are gzipped JSON, never ``marshal`` or ``pickle``: they may come from another host, and
-reading one must not run code.  pstats files are ``marshal``, which depends on the Python version.
+:class:`Shelf` writes :class:`~wsgi_stack.profile_record.Record`\ s atomically (a temporary file,
+then a rename) into a folder that one host's workers share, and, given a Redis client, into Redis,
+which hosts share; :meth:`Shelf.load` reads them all back.  A damaged or foreign file, or an
+unreachable Redis, becomes a note and is skipped.  :meth:`Shelf.clear` deletes them and moves a
+generation on, which running workers notice at their next flush.  :func:`merge` adds the records of
+one Python version, of every worker or of one host's or one worker's only.
 """
 
 from __future__ import annotations
 
-import array
-import gzip
-import json
-import math
 import os
 import tempfile
-import zlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from wsgi_stack.profile_paths import CallerStats, Frame, Stats, add_stats
-from wsgi_stack.samples import Samples, frame_from_json
+from wsgi_stack.profile_paths import Stats, add_stats
+from wsgi_stack.profile_record import Record
+from wsgi_stack.samples import Samples
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-FORMAT = "swapdemo-profile/1"
 SUFFIX = ".profile.json.gz"
 REDIS_PREFIX = "swapdemo:profile:"
 _CLEARED, _CLEARED_KEY = ".cleared", "swapdemo:profile-cleared"
 REDIS_TTL = 7 * 24 * 3600  # a worker gone for a week is forgotten
-_FIELDS = {
-    "format",
-    "host",
-    "pid",
-    "python",
-    "requests",
-    "profiled",
-    "flushed",
-    "frames",
-    "stats",
-    "callers",
-    "samples",
-}
-_COLUMNS = ("function", "cc", "nc", "tt", "ct")
-
-
-@dataclass
-class Record:
-    """One worker's profile: cProfile's stats (normalised file names) and the sampler's stacks."""
-
-    host: str
-    pid: int
-    python: str
-    requests: int = 0  # served, each one sampled
-    profiled: int = 0  # of which cProfiled
-    flushed: float = 0.0
-    stats: Stats = field(default_factory=dict)
-    samples: Samples = field(default_factory=Samples)
-
-    @property
-    def worker(self) -> str:
-        return f"{self.host}:{self.pid}"
-
-    def to_bytes(self) -> bytes:
-        """This record as gzipped JSON.  Each function is listed once in ``frames`` and named by its
-        index elsewhere; the stats are columns (one list per field), which read back fast."""
-        frames: dict[Frame, int] = {}
-        stats: dict[str, list[Any]] = {name: [] for name in _COLUMNS}
-        callers: dict[str, list[Any]] = {name: [] for name in ("caller", *_COLUMNS)}
-        for key, (cc, nc, tt, ct, by_caller) in self.stats.items():
-            function = frames.setdefault(key, len(frames))
-            for column, value in zip(_COLUMNS, (function, cc, nc, tt, ct), strict=True):
-                stats[column].append(value)
-            for caller, counts in by_caller.items():
-                callers["caller"].append(frames.setdefault(caller, len(frames)))
-                for column, value in zip(_COLUMNS, (function, *counts), strict=True):
-                    callers[column].append(value)
-        document = {
-            "format": FORMAT,
-            "host": self.host,
-            "pid": self.pid,
-            "python": self.python,
-            "requests": self.requests,
-            "profiled": self.profiled,
-            "flushed": self.flushed,
-            "frames": [list(frame) for frame in frames],
-            "stats": stats,
-            "callers": callers,
-            "samples": self.samples.to_json(),
-        }
-        return gzip.compress(json.dumps(document, separators=(",", ":")).encode(), compresslevel=1)
-
-    @classmethod
-    def from_bytes(cls, data: bytes) -> Record:
-        """A record from :meth:`to_bytes`' output; ``ValueError`` saying why if it is not one."""
-        try:
-            document = json.loads(gzip.decompress(data))
-        except (OSError, EOFError, zlib.error, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ValueError(f"not a gzipped JSON profile ({type(exc).__name__})") from None
-        if not isinstance(document, dict) or set(document) != _FIELDS or document["format"] != FORMAT:
-            raise ValueError(f"not a {FORMAT} record")
-        try:
-            frames = [frame_from_json(frame) for frame in document["frames"]]
-            table = _table(document["stats"], _COLUMNS, frames)
-            by = _table(document["callers"], ("caller", *_COLUMNS), frames)
-            callers: dict[int, dict[Frame, CallerStats]] = {}
-            for caller, function, cc, nc, tt, ct in zip(*by, strict=True):
-                callers.setdefault(function, {})[frames[caller]] = (cc, nc, tt, ct)
-            stats: Stats = {
-                frames[function]: (cc, nc, tt, ct, callers.get(function, {}))
-                for function, cc, nc, tt, ct in zip(*table, strict=True)
-            }
-            return cls(
-                host=str(document["host"]),
-                pid=int(document["pid"]),
-                python=str(document["python"]),
-                requests=int(document["requests"]),
-                profiled=int(document["profiled"]),
-                flushed=float(document["flushed"]),
-                stats=stats,
-                samples=Samples.from_json(document["samples"]),
-            )
-        except (TypeError, ValueError, OverflowError) as exc:
-            raise ValueError(f"a {FORMAT} record with a bad field: {str(exc)[:200]}") from None
-
-
-def _table(columns: object, names: tuple[str, ...], frames: list[Frame]) -> list[list[Any]]:
-    """``columns``' lists in the order of ``names``, checked: frame numbers in range, counts whole,
-    times finite, none negative.  The checks run in C (``array``), so a record reads fast."""
-    if not isinstance(columns, dict) or set(columns) != set(names):
-        raise ValueError(f"a table needs the columns {', '.join(names)}")
-    checked = []
-    for name in names:
-        column = array.array("d" if name in ("tt", "ct") else "q", columns[name])  # TypeError: not numbers
-        if column and (min(column) < 0 or not math.isfinite(max(column))):
-            raise ValueError(f"{name} holds a negative or infinite number")
-        if name in ("function", "caller") and column and max(column) >= len(frames):
-            raise ValueError(f"{name} names a frame that is not listed")
-        checked.append(column.tolist())
-    if len({len(column) for column in checked}) > 1:
-        raise ValueError("the columns differ in length")
-    return checked
 
 
 class Shelf:

@@ -5,8 +5,9 @@ counts and times (one request in ``sample_every``, one at a time, switched on on
 and a :class:`~wsgi_stack.sampler.Sampler`'s real call stacks (every request, cheap, for the flame
 graph).  Every ``flush_every`` seconds, when the page is viewed and when the process exits (call
 :func:`flush_all` from gunicorn's ``worker_exit``), the worker writes both as one record to the
-stats folder, which a host's workers share, and to Redis, which hosts share.  The page merges the
-records of every worker of one Python version; see :mod:`wsgi_stack.profile_page`.
+stats folder, which a host's workers share, and to Redis, which hosts share
+(:mod:`wsgi_stack.profile_worker`).  The page merges the records of every worker of one Python
+version (:mod:`wsgi_stack.profile_page`).
 
 Do not use it in production: a cProfiled request runs about three times slower.  Behind a reverse
 proxy on the same host every client looks like loopback: set a token.  On Python 3.12+ cProfile
@@ -17,44 +18,23 @@ cProfile's hook is per thread.
 
 from __future__ import annotations
 
-import atexit
-import cProfile
 import itertools
-import os
-import platform
 import socket
-import sys
-import threading
-import time
-import weakref
 from typing import TYPE_CHECKING
 
 from wsgi_stack import profile_page
 from wsgi_stack.gate import Gate, is_local
-from wsgi_stack.profile_paths import normalise_stats
-from wsgi_stack.profile_store import Record, Shelf
+from wsgi_stack.profile_store import Shelf
+from wsgi_stack.profile_worker import Worker, flush_all
 from wsgi_stack.sampler import Sampler
+
+__all__ = ["Profiler", "flush_all"]
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
     from pathlib import Path
 
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
-
-    from wsgi_stack.profile_paths import Stats
-
-_BUSY_TIMEOUT = 5.0
-_SNAPSHOT_WAIT = 1.0  # a request waits this long for a flush's snapshot (milliseconds) to end
-_LIVE: weakref.WeakSet[Profiler] = weakref.WeakSet()
-
-
-def flush_all() -> None:
-    """Flush every profiler in this process; gunicorn's ``worker_exit`` hook calls it."""
-    for profiler in list(_LIVE):
-        profiler.flush()
-
-
-atexit.register(flush_all)
 
 
 class Profiler:
@@ -74,7 +54,7 @@ class Profiler:
     :param stats_dir: the folder this host's workers share for their records.
     :param host: this host's name in the records (default: ``socket.gethostname()``).
     :param redis: a ``redis.Redis`` client that hosts share, or ``None``.
-    :param flush_every: seconds between flushes of a busy worker's records.
+    :param flush_every: seconds between flushes of a busy worker's records; ``0``: only on demand.
     :param sampler_interval: seconds between the sampler's looks; ``None``: no sampler.
 
     Reads ``REMOTE_ADDR``, ``HTTP_HOST``, ``PATH_INFO``, ``SCRIPT_NAME``, ``QUERY_STRING``,
@@ -104,126 +84,28 @@ class Profiler:
         stats_dir.mkdir(parents=True, exist_ok=True)
         self.app, self.path, self.sample_every = app, path, sample_every
         self.gate = Gate(token)
-        self.shelf = Shelf(stats_dir, redis)
-        self.host = host or socket.gethostname()
-        self.python = platform.python_version()
-        self.flush_every = flush_every
-        self.sampler = Sampler(sampler_interval) if sampler_interval else None
+        sampler = Sampler(sampler_interval) if sampler_interval else None
+        self.worker = Worker(Shelf(stats_dir, redis), host or socket.gethostname(), sampler, flush_every)
         self._sample_key = "HTTP_" + sample_header.upper().replace("-", "_")
         self._counter = itertools.count()
-        self._lock = threading.Lock()  # held by the cProfiled request, or by a flush's snapshot
-        self._snapshotting = False
-        self._count_lock = threading.Lock()
-        self._pid = 0
-        self._dirty, self._generation = False, (0, 0)
-        self.requests = self.profiled = 0
-        _LIVE.add(self)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path_info = environ.get("PATH_INFO", "")
         if path_info == self.path or path_info.startswith(self.path + "/"):
-            return profile_page.respond(
-                start_response, profile_page.serve(self, environ, path_info[len(self.path) :])
-            )
-        if self._pid != os.getpid():  # the first request in this process: start after any fork
-            self._fresh_worker()
+            answer = profile_page.serve(self, environ, path_info[len(self.path) :])
+            return profile_page.respond(start_response, answer)
         wanted = self.sample_every and (next(self._counter) % self.sample_every == 0 or self._forced(environ))
         environ.pop(self.gate.key, None)  # the token is the profiler's; the app never sees it
         environ.pop(self._sample_key, None)
-        profiled = bool(wanted) and self._claim()
-        if profiled and not self._start():
-            self._lock.release()
-            profiled = False
+        profiled, watching = self.worker.begin(bool(wanted))
         environ["wsgi_stack.profiled"] = profiled
-        watching = self.sampler.watch() if self.sampler else None
         try:
             body = self.app(environ, start_response)
         except BaseException:
-            self._finish(profiled, watching)
+            self.worker.end(profiled, watching)
             raise
-        with self._count_lock:
-            self.requests += 1
-            self.profiled += profiled
-        return _Body(body, self, profiled, watching)
-
-    def flush(self) -> list[str]:
-        """Write this worker's record now, if it has anything new; notes say what could not be written."""
-        if self._pid != os.getpid() or not self._dirty:
-            return []
-        generation = self.shelf.generation()
-        if not self._lock.acquire(timeout=_BUSY_TIMEOUT):
-            return ["A cProfiled request is still running: this worker's newest stats are not shown yet."]
-        self._snapshotting = True  # requests wanting cProfile wait the few ms this takes
-        try:
-            if generation != self._generation:  # cleared by another worker's page
-                self._forget(generation)
-                return []
-            self._profile.snapshot_stats()  # reads cProfile's entries: not while a request adds to them
-            stats: Stats = self._profile.stats  # type: ignore[assignment]
-            requests, profiled = self.requests, self.profiled
-        finally:
-            self._snapshotting = False
-            self._lock.release()
-        self._dirty, self._last_flush = False, time.monotonic()
-        samples = self.sampler.snapshot() if self.sampler else None
-        record = Record(
-            self.host, self._pid, self.python, requests, profiled, time.time(), normalise_stats(stats)
-        )
-        if samples is not None:
-            record.samples = samples
-        return self.shelf.save(record)
-
-    def clear(self) -> list[str]:
-        """Forget every worker's stats: this one's now, the others' at their next flush."""
-        notes = self.shelf.clear()
-        generation = self.shelf.generation()
-        with self._lock:
-            self._forget(generation)
-        return notes
-
-    def _forget(self, generation: tuple[int, int]) -> None:
-        self._profile = cProfile.Profile()
-        if self.sampler:
-            self.sampler.reset()
-        self.requests = self.profiled = 0
-        self._dirty, self._generation = False, generation
-
-    def _fresh_worker(self) -> None:
-        self._pid = os.getpid()
-        self._forget(self.shelf.generation())
-        self._last_flush = time.monotonic()
-        if self.flush_every:
-            threading.Thread(target=self._flush_periodically, name="wsgi_stack-flush", daemon=True).start()
-
-    def _flush_periodically(self) -> None:
-        pid = os.getpid()
-        while self._pid == pid:
-            time.sleep(self.flush_every)
-            if time.monotonic() - self._last_flush >= self.flush_every:
-                self.flush()
-
-    def _claim(self) -> bool:
-        if self._lock.acquire(blocking=False):
-            return True
-        return self._snapshotting and self._lock.acquire(timeout=_SNAPSHOT_WAIT)
-
-    def _start(self) -> bool:
-        if sys.getprofile() is not None:  # Before 3.12, enable() would silently replace another profiler.
-            return False
-        try:
-            self._profile.enable()
-        except ValueError:  # Python 3.12+: "Another profiling tool is already active".
-            return False
-        return True
-
-    def _finish(self, profiled: bool, watching: int | None) -> None:
-        if profiled:
-            self._profile.disable()
-            self._dirty = True
-            self._lock.release()
-        if watching is not None and self.sampler:
-            self.sampler.unwatch(watching)
-            self._dirty = True
+        self.worker.counted(profiled)
+        return _Body(body, self.worker, profiled, watching)
 
     def _forced(self, environ: WSGIEnvironment) -> bool:
         value = environ.get(self._sample_key)
@@ -235,9 +117,9 @@ class Profiler:
 class _Body:
     """The app's body, passed through; closing it ends the request's profiling, once."""
 
-    def __init__(self, body: Iterable[bytes], owner: Profiler, profiled: bool, watching: int | None) -> None:
+    def __init__(self, body: Iterable[bytes], worker: Worker, profiled: bool, watching: int | None) -> None:
         self._body = body
-        self._owner, self._profiled, self._watching = owner, profiled, watching
+        self._worker, self._profiled, self._watching = worker, profiled, watching
         self._closed = False
 
     def __iter__(self) -> Iterator[bytes]:
@@ -251,4 +133,4 @@ class _Body:
             if hasattr(self._body, "close"):
                 self._body.close()
         finally:
-            self._owner._finish(self._profiled, self._watching)
+            self._worker.end(self._profiled, self._watching)

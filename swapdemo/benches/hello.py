@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cProfile
 from typing import TYPE_CHECKING, Any
 
 from swapdemo.kernel.config import from_environment
@@ -12,7 +13,9 @@ from wsgi_stack.mount import Mount
 from wsgi_stack.profiling import Profiler
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import WSGIApplication
+    from collections.abc import Iterable
+
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 PATH = "/demo/hello/"
 
@@ -34,3 +37,24 @@ def stacked(
     if instead is not None:
         stack = [(instead, {}) if layer is Profiler else (layer, options) for layer, options in stack]
     return build(mounted(hello), stack)
+
+
+def bare_cprofile(app: WSGIApplication) -> WSGIApplication:
+    """The floor: one cProfile on for the whole request, body read and closed as a server does,
+    standing where the Profiler stands in the stack (so it profiles the same layers)."""
+    profiler = cProfile.Profile()
+
+    def profiled(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        profiler.enable()
+        try:
+            body = app(environ, start_response)
+            try:
+                chunks = list(body)
+            finally:
+                if hasattr(body, "close"):
+                    body.close()
+        finally:
+            profiler.disable()
+        return chunks
+
+    return profiled

@@ -15,6 +15,7 @@ import requests
 
 from swapdemo.servers import free_port
 from tests.conftest import ROOT, run_server
+from wsgi_stack.profile_store import SUFFIX
 
 
 @pytest.mark.parametrize("trusted", [True, False])
@@ -79,4 +80,4 @@ def test_the_profiler_s_temporary_folder_goes_away_and_a_chosen_one_stays(tmp_pa
         server.send_signal(signal.SIGTERM)
         stopped = server.communicate(timeout=20)[0]
     assert started[1] == f"swapdemo: profiler stats in {kept}\n" and f"stats kept in {kept}" in stopped
-    assert kept.is_dir() and list(kept.glob("*.prof")) and list(scratch.iterdir()) == []
+    assert kept.is_dir() and list(kept.glob("*" + SUFFIX)) and list(scratch.iterdir()) == []

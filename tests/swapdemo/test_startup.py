@@ -71,7 +71,8 @@ MISTAKES = {
     "redis missing": (SERVE, {"SWAPDEMO_CACHE_URL": "redis://127.0.0.1/0"}, ("redis",), 1, ".[redis]"),
     "profile flag": (SERVE, {"SWAPDEMO_PROFILE": "sometimes"}, (), 1, "SWAPDEMO_PROFILE"),
     "short profile token": (SERVE, {"SWAPDEMO_PROFILE_TOKEN": "t0ken"}, (), 1, "SWAPDEMO_PROFILE_TOKEN"),
-    "profile sample": (SERVE, {"SWAPDEMO_PROFILE_SAMPLE": "0"}, (), 1, "SWAPDEMO_PROFILE_SAMPLE"),
+    "profile sample": (SERVE, {"SWAPDEMO_PROFILE_SAMPLE": "-1"}, (), 1, "SWAPDEMO_PROFILE_SAMPLE"),
+    "host name": (SERVE, {"SWAPDEMO_HOST_NAME": "web 1"}, (), 1, "SWAPDEMO_HOST_NAME"),
     "issuer without client": (SERVE, {"SWAPDEMO_OIDC_ISSUER": "https://id.example"}, (), 1, "CLIENT_ID"),
     "issuer not a URL": (
         SERVE,

@@ -17,8 +17,9 @@ import pytest
 import webtest
 
 from tests.wsgi_stack.test_speedscope import problems
-from wsgi_stack import profiling
-from wsgi_stack.profile_store import SUFFIX, Record, Shelf, redis_client
+from wsgi_stack import profile_worker
+from wsgi_stack.profile_record import Record
+from wsgi_stack.profile_store import SUFFIX, Shelf, redis_client
 from wsgi_stack.profiling import Profiler
 
 REDIS_URL = os.environ.get("SWAPDEMO_TEST_REDIS_URL")
@@ -190,12 +191,12 @@ def test_exports_say_which_hosts_pids_and_python_made_them(tmp_path):
 def test_cprofile_is_switched_on_once_per_request(tmp_path, monkeypatch):
     switches = []
 
-    class Counting(profiling.cProfile.Profile):
+    class Counting(profile_worker.cProfile.Profile):
         def enable(self, *args, **kwargs):
             switches.append("on")
             return super().enable(*args, **kwargs)
 
-    monkeypatch.setattr(profiling.cProfile, "Profile", Counting)
+    monkeypatch.setattr(profile_worker.cProfile, "Profile", Counting)
 
     def chunked(environ, start_response):
         start_response("200 OK", [("Content-Type", "text/plain")])

@@ -15,7 +15,7 @@ from wsgiref.validate import validator
 import pytest
 import webtest
 
-from wsgi_stack import profiling
+from wsgi_stack import profile_worker
 from wsgi_stack.profile_store import SUFFIX
 from wsgi_stack.profiling import Profiler
 
@@ -144,7 +144,7 @@ def test_a_dns_rebinding_page_cannot_read_the_stats(client):
 
 
 def test_requests_are_served_unprofiled_while_another_is_profiled(tmp_path, monkeypatch):
-    monkeypatch.setattr(profiling, "_BUSY_TIMEOUT", 0.05)
+    monkeypatch.setattr(profile_worker, "_BUSY_TIMEOUT", 0.05)
     seen: list[tuple[str, bool]] = []
     started, release = threading.Event(), threading.Event()
 

@@ -63,10 +63,11 @@ def test_typed_values_and_database_url() -> None:
             "SWAPDEMO_SECRET_KEY": KEY,
             "SWAPDEMO_DEBUG": "yes",
             "DATABASE_URL": "postgresql://u@127.0.0.1:5432/test",
-            "SWAPDEMO_PROFILE_SAMPLE": "20",
+            "SWAPDEMO_PROFILE_SAMPLE": "0",
+            "SWAPDEMO_HOST_NAME": "web-1.internal",
         }
     )
-    assert config.debug is True and config.profile_sample_every == 20
+    assert config.debug is True and config.profile_sample_every == 0 and config.host_name == "web-1.internal"
     assert config.database["ENGINE"] == "django.db.backends.postgresql" and config.database["NAME"] == "test"
 
 
@@ -74,7 +75,10 @@ def test_typed_values_and_database_url() -> None:
     ("environ", "message"),
     [
         ({"SWAPDEMO_DEBUG": "maybe"}, "SWAPDEMO_DEBUG"),
-        ({"SWAPDEMO_PROFILE_SAMPLE": "0"}, "SWAPDEMO_PROFILE_SAMPLE"),
+        ({"SWAPDEMO_PROFILE_SAMPLE": "-1"}, "SWAPDEMO_PROFILE_SAMPLE"),
+        ({"SWAPDEMO_PROFILE_FLUSH": "0"}, "SWAPDEMO_PROFILE_FLUSH"),
+        ({"SWAPDEMO_HOST_NAME": "web 1"}, "SWAPDEMO_HOST_NAME"),
+        ({"SWAPDEMO_HOST_NAME": "w" * 65}, "SWAPDEMO_HOST_NAME"),
         ({"SWAPDEMO_PROFILE_SAMPLE": "²"}, "SWAPDEMO_PROFILE_SAMPLE"),
         ({"SWAPDEMO_PROFILE_SAMPLE": "9" * 5000}, "SWAPDEMO_PROFILE_SAMPLE"),
         ({"SWAPDEMO_CACHE_URL": "memcached://x"}, "SWAPDEMO_CACHE_URL"),
