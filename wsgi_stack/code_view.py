@@ -53,8 +53,9 @@ def source(frame: Frame, lines: Mapping[tuple[str, int], int]) -> list[tuple[int
     return [] if code is None else _rows(code, frame[0], lines)
 
 
-def bytecode(code: CodeType) -> list[Instruction]:
-    """``code``'s instructions as the running interpreter has them, specialisations included."""
+def bytecode(code: CodeType, adaptive: bool = True) -> list[Instruction]:
+    """``code``'s instructions as the running interpreter has them, specialisations included
+    (``adaptive=False``: as compiled)."""
     return [
         Instruction(
             offset=instruction.offset,
@@ -62,7 +63,7 @@ def bytecode(code: CodeType) -> list[Instruction]:
             opname=instruction.opname,
             argrepr=instruction.argrepr,
         )
-        for instruction in dis.get_instructions(code, adaptive=True)
+        for instruction in dis.get_instructions(code, adaptive=adaptive)
     ]
 
 
@@ -91,10 +92,17 @@ def body(frame: Frame, lines: Mapping[tuple[str, int], int]) -> str:
         f'<tr><td>{number}</td><td>{hits or ""}</td><td style="white-space:pre">{markup.escape(text)}</td>'
         for number, text, hits in _rows(code, file, lines)
     )
+    try:
+        instructions = bytecode(code)
+    except (IndexError, KeyError, ValueError):  # 3.12.1's dis misreads some specialised code
+        instructions = bytecode(code, adaptive=False)
+        origin = f"as compiled: Python {version}'s dis cannot decode this code's specialised form"
+    if any(op["opname"].startswith("INSTRUMENTED_") for op in instructions):
+        origin += "; INSTRUMENTED_ opcodes are sys.monitoring's hooks, which cProfile uses on 3.12+"
     code_rows = "".join(
         f"<tr><td>{op['offset']}</td><td>{op['line'] or ''}</td><td>{markup.escape(op['opname'])}</td>"
         f"<td>{markup.escape(op['argrepr'])}</td>"
-        for op in bytecode(code)
+        for op in instructions
     )
     return (
         f"<table class=source><thead><tr><th>line<th>samples<th>source</thead>\n"
