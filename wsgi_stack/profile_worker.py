@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 
 _BUSY_TIMEOUT = 5.0
 _SNAPSHOT_WAIT = 1.0  # a request waits this long for a flush's snapshot (milliseconds) to end
+# ... and this long for the cProfiled request before it: a threaded server closes a response after
+# sending it, so a client's next request can arrive while the last one is still being closed.
+_OVERLAP_WAIT = 0.02
 _LIVE: weakref.WeakSet[Worker] = weakref.WeakSet()
 
 
@@ -138,9 +141,7 @@ class Worker:
                 self.flush()
 
     def _claim(self) -> bool:
-        if self._lock.acquire(blocking=False):
-            return True
-        return self._snapshotting and self._lock.acquire(timeout=_SNAPSHOT_WAIT)
+        return self._lock.acquire(timeout=_SNAPSHOT_WAIT if self._snapshotting else _OVERLAP_WAIT)
 
     def _enable(self) -> bool:
         if sys.getprofile() is not None:  # Before 3.12, enable() would silently replace another profiler.

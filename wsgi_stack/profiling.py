@@ -41,8 +41,9 @@ class Profiler:
     """Profile the requests ``app`` serves; show the merged results at ``path``.
 
     A request carrying ``sample_header`` with the token as its value (without a token: ``1``, from
-    a loopback client) is always cProfiled.  While another request is cProfiled, or another
-    profiler is active, requests are sampled but not cProfiled.  Nothing is buffered.
+    a loopback client) is always cProfiled.  A request waits up to 20 ms for a cProfiled one to be
+    closed (a threaded server closes a response after sending it); while one is still running, or
+    another profiler is active, requests are sampled but not cProfiled.  Nothing is buffered.
 
     :param app: the WSGI application to profile.
     :param token: when set, every client needs it in the ``X-Profile-Token`` header (never the
