@@ -93,6 +93,7 @@ def profiler_options(config: Config) -> dict[str, Any]:
         "host": config.host_name,
         "redis": redis_client(config.redis_url) if config.redis_url else None,
         "flush_every": config.profile_flush_seconds,
+        "sampler_interval": config.profile_sampler_ms / 1000 or None,
     }
 
 

@@ -105,8 +105,8 @@ def _summary(
     every = profiler.sample_every
     mode = (
         f"cProfile counts every call in {'every request' if every == 1 else f'one request in {every}'} "
-        "(measured: a 160 µs Django view takes x2.8 its time on Python 3.11, x3.4 on 3.13; "
-        "docs/benchmarks.md)"
+        "(measured: a 170 µs Django view takes x2.7 its time on Python 3.11, x3.4 on 3.13, and x2.9 "
+        "and x3.7 with the sampler also on; docs/benchmarks.md)"
         if every
         else "cProfile is off (SWAPDEMO_PROFILE_SAMPLE=0)"
     )
@@ -116,7 +116,7 @@ def _summary(
         f"; a sampler reads every request's stack every {interval} for the flame graph "
         "(measured: 3% of a 7 ms page's time)"
         if interval
-        else ""
+        else "; the sampler is off (SWAPDEMO_PROFILE_SAMPLER_MS=0), so there is no flame graph"
     )
     parts = [
         "<h1>Profiler</h1>",

@@ -13,6 +13,7 @@ import array
 import gzip
 import json
 import math
+import re
 import zlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from wsgi_stack.profile_paths import CallerStats, Frame, Stats
 
 FORMAT = "swapdemo-profile/1"
+_NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
 _FIELDS = {
     "format",
     "host",
@@ -106,9 +108,9 @@ class Record:
                 for function, cc, nc, tt, ct in zip(*table, strict=True)
             }
             return cls(
-                host=str(document["host"]),
+                host=_name(document["host"], "host"),
                 pid=int(document["pid"]),
-                python=str(document["python"]),
+                python=_name(document["python"], "python"),
                 requests=int(document["requests"]),
                 profiled=int(document["profiled"]),
                 flushed=float(document["flushed"]),
@@ -119,6 +121,13 @@ class Record:
             raise ValueError(f"a {FORMAT} record with a bad field: {str(exc)[:200]}") from None
 
 
+def _name(value: object, field: str) -> str:
+    """A host name or Python version as it may appear in a page, a header or a file name."""
+    if not isinstance(value, str) or not _NAME.fullmatch(value):
+        raise ValueError(f"{field} must be letters, digits, '.', '-' or '_' (64 at most)")
+    return value
+
+
 def _table(columns: object, names: tuple[str, ...], frames: list[Frame]) -> list[list[Any]]:
     """``columns``' lists in the order of ``names``, checked: frame numbers in range, counts whole,
     times finite, none negative.  The checks run in C (``array``), so a record reads fast."""
@@ -127,7 +136,7 @@ def _table(columns: object, names: tuple[str, ...], frames: list[Frame]) -> list
     checked = []
     for name in names:
         column = array.array("d" if name in ("tt", "ct") else "q", columns[name])  # TypeError: not numbers
-        if column and (min(column) < 0 or not math.isfinite(max(column))):
+        if column and (min(column) < 0 or not math.isfinite(math.fsum(column))):  # NaN, inf
             raise ValueError(f"{name} holds a negative or infinite number")
         if name in ("function", "caller") and column and max(column) >= len(frames):
             raise ValueError(f"{name} names a frame that is not listed")

@@ -38,17 +38,13 @@ class Shelf:
         self.folder = folder
         self.redis = redis
         self.describe_redis = describe_redis
-        self._shared_generation = 0
 
     def save(self, record: Record) -> list[str]:
         """Write ``record`` to the folder and to Redis; notes say what could not be written."""
         data = record.to_bytes()
         name = f"{_safe(record.host)}-{record.pid}-py{_safe(record.python)}{SUFFIX}"
         try:
-            handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=self.folder)
-            with os.fdopen(handle, "wb") as file:
-                file.write(data)
-            os.replace(temporary, self.folder / name)
+            self._write(name, data)
         except OSError as exc:
             return [
                 f"The stats folder {self.folder} cannot be written ({exc.strerror}).",
@@ -83,10 +79,12 @@ class Shelf:
     def clear(self) -> list[str]:
         """Delete every record and move :meth:`generation` on, so that running workers start afresh
         too; notes say what could not be done."""
-        marker = self.folder / _CLEARED
-        marker.write_text(str(self.generation()[0] + 1))
-        for path in self.folder.glob(f"*{SUFFIX}"):
-            path.unlink(missing_ok=True)
+        try:
+            self._write(_CLEARED, str((self.generation()[0] or 0) + 1).encode())
+            for path in self.folder.glob(f"*{SUFFIX}"):
+                path.unlink(missing_ok=True)
+        except OSError as exc:
+            return [f"The stats folder {self.folder} cannot be cleared ({exc.strerror})."]
         if self.redis is None:
             return []
         try:
@@ -98,19 +96,28 @@ class Shelf:
             return [f"{self._unreachable(exc)}: its records are kept."]
         return []
 
-    def generation(self) -> tuple[int, int]:
-        """How many times the folder and Redis were cleared: a worker that sees this change forgets
-        what it had gathered before (another worker's page cleared it)."""
+    def generation(self) -> tuple[int | None, int | None]:
+        """How many times the folder and Redis were cleared, ``None`` for what cannot be read now: a
+        worker that sees a known count change forgets what it had gathered (another worker's page
+        cleared it)."""
         try:
-            local = int((self.folder / _CLEARED).read_text() or 0)
-        except (OSError, ValueError):
+            local: int | None = int((self.folder / _CLEARED).read_text())
+        except FileNotFoundError:
             local = 0
+        except (OSError, ValueError):
+            local = None
         try:
-            if self.redis is not None:
-                self._shared_generation = int(self.redis.get(_CLEARED_KEY) or 0)
-        except Exception:  # redis.RedisError: save() and load() note it; keep the last one seen
-            pass
-        return local, self._shared_generation
+            shared = int(self.redis.get(_CLEARED_KEY) or 0) if self.redis is not None else 0
+        except Exception:  # redis.RedisError: save() and load() say it is unreachable
+            shared = None
+        return local, shared
+
+    def _write(self, name: str, data: bytes) -> None:
+        """``data`` into the folder as ``name``, atomically: readers see the old file or the new one."""
+        handle, temporary = tempfile.mkstemp(prefix=".tmp-", dir=self.folder)
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, self.folder / name)
 
     def _to_redis(self, record: Record, data: bytes) -> list[str]:
         if self.redis is None:

@@ -55,14 +55,18 @@ class Worker:
         self._snapshotting = False
         self._count_lock = threading.Lock()
         self._pid = 0
-        self._dirty, self._generation = False, (0, 0)
+        self._start_lock = threading.Lock()
+        self._dirty = False
+        self._generation: tuple[int | None, int | None] = (None, None)
         self.requests = self.profiled = 0
         _LIVE.add(self)
 
     def begin(self, cprofile: bool) -> tuple[bool, int | None]:
         """A request starts: whether cProfile is on for it, and the sampler's handle."""
         if self._pid != os.getpid():  # the first request in this process: start after any fork
-            self._fresh()
+            with self._start_lock:
+                if self._pid != os.getpid():
+                    self._fresh()
         profiled = cprofile and self._claim()
         if profiled and not self._enable():
             self._lock.release()
@@ -89,21 +93,20 @@ class Worker:
         """Write this worker's record now, if it has anything new; notes say what could not be written."""
         if self._pid != os.getpid() or not self._dirty:
             return []
-        generation = self.shelf.generation()
         if not self._lock.acquire(timeout=_BUSY_TIMEOUT):
             return ["A cProfiled request is still running: this worker's newest stats are not shown yet."]
         self._snapshotting = True  # requests wanting cProfile wait the few ms this takes
         try:
-            if generation != self._generation:  # cleared by another worker's page
-                self._forget(generation)
+            if self._cleared(self.shelf.generation()):  # by another worker's page
                 return []
+            self._dirty = False  # a request ending after the snapshot sets it again
             self._profile.snapshot_stats()  # reads cProfile's entries: not while a request adds to them
             stats: Stats = self._profile.stats  # type: ignore[assignment]
             requests, profiled = self.requests, self.profiled
         finally:
             self._snapshotting = False
             self._lock.release()
-        self._dirty, self._last_flush = False, time.monotonic()
+        self._last_flush = time.monotonic()
         record = Record(
             self.host, self._pid, self.python, requests, profiled, time.time(), normalise_stats(stats)
         )
@@ -114,21 +117,43 @@ class Worker:
     def clear(self) -> list[str]:
         """Forget every worker's stats: this one's now, the others' at their next flush."""
         notes = self.shelf.clear()
-        generation = self.shelf.generation()
-        with self._lock:
-            self._forget(generation)
+        if not self._lock.acquire(timeout=_BUSY_TIMEOUT):
+            return [
+                *notes,
+                "A cProfiled request is still running: this worker forgets its stats at its next flush.",
+            ]
+        try:
+            self._cleared(self.shelf.generation())  # learn the new counts, so the next flush keeps data
+            self._forget()
+        finally:
+            self._lock.release()
         return notes
 
-    def _forget(self, generation: tuple[int, int]) -> None:
+    def _cleared(self, generation: tuple[int | None, int | None]) -> bool:
+        """Whether a known clear count moved since this worker last looked (then it forgets what it
+        gathered); a count unknown before or now is not compared.  Called under the lock."""
+        pairs = list(zip(generation, self._generation, strict=True))
+        moved = any(None not in (new, old) and new != old for new, old in pairs)
+        self._generation = (
+            pairs[0][1] if pairs[0][0] is None else pairs[0][0],
+            pairs[1][1] if pairs[1][0] is None else pairs[1][0],
+        )
+        if moved:
+            self._forget()
+        return moved
+
+    def _forget(self) -> None:
         self._profile = cProfile.Profile()
         if self.sampler:
             self.sampler.reset()
-        self.requests = self.profiled = 0
-        self._dirty, self._generation = False, generation
+        with self._count_lock:
+            self.requests = self.profiled = 0
+        self._dirty = False
 
     def _fresh(self) -> None:
         self._pid = os.getpid()
-        self._forget(self.shelf.generation())
+        self._generation = self.shelf.generation()  # a count unknown now is learnt, not compared
+        self._forget()
         self._last_flush = time.monotonic()
         if self.flush_every:
             threading.Thread(target=self._flush_periodically, name="wsgi_stack-flush", daemon=True).start()

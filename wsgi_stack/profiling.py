@@ -103,6 +103,7 @@ class Profiler:
         try:
             body = self.app(environ, start_response)
         except BaseException:
+            self.worker.counted(profiled)  # its calls are in the stats: so is the request
             self.worker.end(profiled, watching)
             raise
         self.worker.counted(profiled)

@@ -52,6 +52,7 @@ class Config:
     profile_sample_every: int = 1
     profile_dir: Path | None = None
     profile_flush_seconds: int = 10
+    profile_sampler_ms: int = 5
     # This host's name in the profiler's records (hosts sharing Redis must differ).
     host_name: str = "localhost"
     postmortem: bool = False
@@ -107,6 +108,7 @@ def load(environ: Mapping[str, str]) -> Config:
         profile_token=parse.secret(environ, "SWAPDEMO_PROFILE_TOKEN", shortest=16),
         profile_sample_every=parse.whole(environ, "SWAPDEMO_PROFILE_SAMPLE", 1, low=0),
         profile_flush_seconds=parse.whole(environ, "SWAPDEMO_PROFILE_FLUSH", 10, high=3600),
+        profile_sampler_ms=parse.whole(environ, "SWAPDEMO_PROFILE_SAMPLER_MS", 5, high=1000, low=0),
         host_name=parse.name(environ, "SWAPDEMO_HOST_NAME", socket.gethostname()),
         postmortem=parse.flag(environ, "SWAPDEMO_POSTMORTEM"),
         postmortem_token=parse.secret(environ, "SWAPDEMO_POSTMORTEM_TOKEN", shortest=16),

@@ -220,3 +220,26 @@ def test_clearing_on_one_worker_clears_the_others_at_their_next_flush(tmp_path):
     assert "No stats yet" in page.text
     a.get("/planted")
     assert calls_of(function_page(a), "planted_view") == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        (lambda d: d["stats"]["tt"].__setitem__(-1, float("nan")), "tt holds a negative or infinite"),
+        (lambda d: d.__setitem__("python", "3.12\r\nSet-Cookie: x=1"), "python must be letters"),
+        (lambda d: d.__setitem__("host", "<script>"), "host must be letters"),
+        (lambda d: d["stats"]["function"].__setitem__(0, 10**6), "function names a frame that is not listed"),
+    ],
+)
+def test_a_record_with_a_bad_value_is_skipped_and_the_page_still_answers(tmp_path, change, why):
+    client = client_for(tmp_path)
+    client.get("/planted")
+    client.get("/__profile__")
+    (good,) = tmp_path.glob("*" + SUFFIX)
+    document = json.loads(gzip.decompress(good.read_bytes()))
+    document["pid"] += 1
+    change(document)
+    (tmp_path / ("bad" + SUFFIX)).write_bytes(gzip.compress(json.dumps(document).encode()))
+    page = client.get("/__profile__")
+    assert f"Skipped bad{SUFFIX}: a swapdemo-profile/1 record with a bad field: {why}" in page.text
+    assert client.get("/__profile__/callgrind.out").status_int == 200

@@ -34,22 +34,22 @@ class Slow:
 
 
 def test_eight_slow_wsgi_requests_run_together_and_an_sse_subscriber_is_served_meanwhile() -> None:
-    app = Slow(0.1)
+    app = Slow(30)  # held until released: no race with the clock
     with tornado_in_thread(app) as (site, _, _):
-        started = threading.Barrier(9)
 
         def get() -> None:
-            started.wait()
-            assert requests.get(f"{site}/page", timeout=10).text == "slow"
+            assert requests.get(f"{site}/page", timeout=40).text == "slow"
 
         threads = [threading.Thread(target=get) for _ in range(8)]
         for thread in threads:
             thread.start()
-        started.wait()
-        time.sleep(0.02)  # the eight are in the pool now
+        deadline = time.monotonic() + 10
+        while app.running < 8 and time.monotonic() < deadline:  # the eight are in the pool now
+            time.sleep(0.01)
         with listening(site) as stream:
             next(stream)  # the retry: line, written before any history is read
             first_byte = time.monotonic()
+        app.release.set()
         for thread in threads:
             thread.join()
     assert app.most == 8, "the WSGI requests ran one after another"

@@ -15,6 +15,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from swapdemo.kernel.config import load
+from swapdemo.stack import profiler_options
 from tests.conftest import KEY, ROOT
 
 
@@ -65,8 +66,10 @@ def test_typed_values_and_database_url() -> None:
             "DATABASE_URL": "postgresql://u@127.0.0.1:5432/test",
             "SWAPDEMO_PROFILE_SAMPLE": "0",
             "SWAPDEMO_HOST_NAME": "web-1.internal",
+            "SWAPDEMO_PROFILE_SAMPLER_MS": "0",
         }
     )
+    assert profiler_options(config)["sampler_interval"] is None  # no sampler
     assert config.debug is True and config.profile_sample_every == 0 and config.host_name == "web-1.internal"
     assert config.database["ENGINE"] == "django.db.backends.postgresql" and config.database["NAME"] == "test"
 
@@ -77,6 +80,7 @@ def test_typed_values_and_database_url() -> None:
         ({"SWAPDEMO_DEBUG": "maybe"}, "SWAPDEMO_DEBUG"),
         ({"SWAPDEMO_PROFILE_SAMPLE": "-1"}, "SWAPDEMO_PROFILE_SAMPLE"),
         ({"SWAPDEMO_PROFILE_FLUSH": "0"}, "SWAPDEMO_PROFILE_FLUSH"),
+        ({"SWAPDEMO_PROFILE_SAMPLER_MS": "5000"}, "SWAPDEMO_PROFILE_SAMPLER_MS"),
         ({"SWAPDEMO_HOST_NAME": "web 1"}, "SWAPDEMO_HOST_NAME"),
         ({"SWAPDEMO_HOST_NAME": "w" * 65}, "SWAPDEMO_HOST_NAME"),
         ({"SWAPDEMO_PROFILE_SAMPLE": "²"}, "SWAPDEMO_PROFILE_SAMPLE"),
