@@ -146,3 +146,52 @@ class ServerProcess:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def gunicorn(target: Sequence[str], workers: int = 2) -> list[str]:
+    """The :class:`ServerProcess` arguments for gunicorn with ``workers`` sync workers on the free
+    port, with the project's hooks (:mod:`swapdemo.gunicorn_conf`)."""
+    options = ["-c", "python:swapdemo.gunicorn_conf", "-w", str(workers), "-k", "sync", "--timeout", "30"]
+    return ["-m", "gunicorn", *options, "-b", "127.0.0.1:{port}", *target]
+
+
+class Balancer:
+    """HAProxy with ``deploy/haproxy.cfg`` (round-robin) in front of two servers, on a free port.
+
+    :param log: where HAProxy's output goes (discarded when ``None``).
+    """
+
+    def __init__(self, log: Path | None = None) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, a: ServerProcess, b: ServerProcess) -> Balancer:
+        """Balance between ``a`` and ``b`` (which may be one server); returns once HAProxy answers."""
+        env = {
+            **os.environ,
+            "SWAPDEMO_LB": f"127.0.0.1:{self.port}",
+            "SWAPDEMO_HOST_A": a.url.removeprefix("http://"),
+            "SWAPDEMO_HOST_B": b.url.removeprefix("http://"),
+        }
+        output = self.log.open("wb") if self.log else None
+        command = ["haproxy", "-db", "-f", str(ROOT / "deploy" / "haproxy.cfg")]
+        self.process = subprocess.Popen(
+            command, env=env, stdout=output or subprocess.DEVNULL, stderr=subprocess.STDOUT
+        )
+        if output:
+            output.close()  # the child holds its own copy
+        for _ in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=2):
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(10)
+            self.process = None

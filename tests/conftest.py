@@ -51,25 +51,6 @@ def run_server(
         yield server.url
 
 
-def gunicorn(target: Sequence[str], workers: int = 2) -> list[str]:
-    """The command for :func:`run_server`: gunicorn with sync workers on the free port."""
-    return [
-        "-m",
-        "gunicorn",
-        "-c",
-        "python:swapdemo.gunicorn_conf",
-        "-w",
-        str(workers),
-        "-k",
-        "sync",
-        "--timeout",
-        "30",
-        "-b",
-        "127.0.0.1:{port}",
-        *target,
-    ]
-
-
 @pytest.fixture
 def browser() -> Iterator[requests.Session]:
     """A client that keeps cookies across requests, as a visitor's browser does."""

@@ -13,7 +13,6 @@ import html
 import os
 import re
 import shutil
-import subprocess
 import time
 from collections.abc import Iterator
 from urllib.parse import urljoin
@@ -23,9 +22,9 @@ import requests
 
 from apps.oidc_provider.clients import DEMO_PASSWORD
 from apps.talks_api.app import TalksAPI
-from swapdemo.servers import ROOT, ServerProcess, ThreadedServer, free_port
+from swapdemo.servers import Balancer, ServerProcess, ThreadedServer, gunicorn
 from tests.apps.api_datasource.conftest import ALL, Recorder
-from tests.conftest import KEY, PG, csrf, empty_postgres_database, gunicorn, proposal, slow
+from tests.conftest import KEY, PG, csrf, empty_postgres_database, proposal, slow
 
 REDIS = os.environ.get("SWAPDEMO_TEST_REDIS_URL")
 pytestmark = [
@@ -79,25 +78,14 @@ def site(tmp_path_factory, upstream: Recorder) -> Iterator[Site]:
             "SWAPDEMO_PROFILE": "1",
             "SWAPDEMO_PROFILE_FLUSH": "1",
         }
-        environ = {**os.environ, "SWAPDEMO_LB": f"127.0.0.1:{free_port()}"}
+        hosts = []
         for host in "ab":
             command = gunicorn(["swapdemo.stack:application"])
             own = {**shared, "SWAPDEMO_DATA_DIR": str(folder / host), "SWAPDEMO_HOST_NAME": f"host-{host}"}
-            server = stack.enter_context(ServerProcess(command, "/", own, folder / f"{host}.log"))
-            environ[f"SWAPDEMO_HOST_{host.upper()}"] = server.url.removeprefix("http://")
-        log = stack.enter_context((folder / "haproxy.log").open("w"))
-        config = str(ROOT / "deploy" / "haproxy.cfg")
-        balancer = subprocess.Popen(["haproxy", "-db", "-f", config], env=environ, stdout=log, stderr=log)
-        stack.callback(balancer.wait, 10)
-        stack.callback(balancer.terminate)  # first: the stack unwinds last in, first out
-        url = f"http://{environ['SWAPDEMO_LB']}/"
-        for _ in range(100):
-            try:
-                requests.get(url, timeout=2)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.05)
-        yield Site(url)
+            hosts.append(stack.enter_context(ServerProcess(command, "/", own, folder / f"{host}.log")))
+        balancer = Balancer(folder / "haproxy.log").start(*hosts)
+        stack.callback(balancer.stop)  # first: the stack unwinds last in, first out
+        yield Site(balancer.url + "/")
 
 
 def test_round_robin_reaches_both_hosts(site: Site) -> None:

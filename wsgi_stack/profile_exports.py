@@ -18,6 +18,7 @@ from pyprof2calltree import CalltreeConverter
 
 from wsgi_stack import speedscope
 from wsgi_stack.profile_paths import to_pstats
+from wsgi_stack.profile_store import safe_name
 
 if TYPE_CHECKING:
     from wsgi_stack.profile_store import Merged
@@ -58,8 +59,7 @@ def _label(merged: Merged) -> str:
     else:
         on = "-".join(hosts) if len(hosts) <= 3 else f"{len(hosts)}-hosts"
         who = f"{len(merged.records)}-workers-on-{on}"
-    safe = "".join(char if char.isalnum() or char in ".-_" else "_" for char in who)[:100]
-    return f"swapdemo-py{merged.python}-{safe}"
+    return f"swapdemo-py{merged.python}-{safe_name(who)}"
 
 
 def _download(name: str, body: bytes) -> Response:

@@ -9,6 +9,7 @@ parameter is checked against what the records hold; the clear button only works 
 
 from __future__ import annotations
 
+import functools
 import html
 import time
 from http import HTTPStatus
@@ -20,6 +21,8 @@ from wsgi_stack.numbers import whole_number
 from wsgi_stack.profile_store import merge
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
     from wsgi_stack.gate import Gate
@@ -75,19 +78,21 @@ def serve(profiler: Profiler, environ: WSGIEnvironment, subpath: str) -> Respons
     merged = merge(records, python, params.get("host"), params.get("worker"))
     base = quote(environ.get("SCRIPT_NAME", "") + profiler.path)
     selection = {name: params[name] for name in ("python", "host", "worker") if params.get(name)}
+    link = functools.partial(_function_url, base, selection)
     if subpath in _EXPORTS:
         if not merged.records:
             return problem(environ, 404, "No profiling data yet: make some requests first.")
         return profile_exports.export(subpath, merged)
     if subpath == "/function":
-        body = profile_function.html(
-            merged, _frame(params), lambda frame: _function_url(base, selection, frame)
-        )
+        body = profile_function.html(merged, _frame(params), link)
         if body is None:
             return problem(environ, 404, "No such function in these stats.")
         title = "Profiler: function"
     else:
-        body, title = _summary(profiler, environ, params, merged, records, notes, base, selection), "Profiler"
+        body, title = (
+            _summary(profiler, environ, params, merged, records, notes, base, selection, link),
+            "Profiler",
+        )
     document = pages.page(environ, title, body, "diagnostic")
     return "200 OK", [("Content-Type", pages.HTML)], document
 
@@ -101,6 +106,7 @@ def _summary(
     notes: list[str],
     base: str,
     selection: dict[str, str],
+    link: Callable[[Frame], str],
 ) -> str:
     every = profiler.sample_every
     mode = (
@@ -128,12 +134,8 @@ def _summary(
     if merged.samples.stacks:
         seconds, workers = merged.samples.total(), len(merged.records)
         title = f"{seconds:.2f} s sampled in {workers} worker(s): hover for file and line, click for code"
-        parts.append(
-            flame.svg(merged.samples.stacks, title=title, href=lambda f: _function_url(base, selection, f))
-        )
-    parts.append(
-        profile_report.html(merged, params, base, selection, lambda f: _function_url(base, selection, f))
-    )
+        parts.append(flame.svg(merged.samples.stacks, title=title, href=link))
+    parts.append(profile_report.html(merged, params, base, selection, link))
     query = f"?{urlencode(selection)}" if selection else ""
     parts.append(
         f'<p>Download <a href="{base}/stats.prof{html.escape(query)}">stats.prof</a> (pstats, snakeviz), '

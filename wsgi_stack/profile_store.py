@@ -42,7 +42,7 @@ class Shelf:
     def save(self, record: Record) -> list[str]:
         """Write ``record`` to the folder and to Redis; notes say what could not be written."""
         data = record.to_bytes()
-        name = f"{_safe(record.host)}-{record.pid}-py{_safe(record.python)}{SUFFIX}"
+        name = f"{safe_name(record.host)}-{record.pid}-py{safe_name(record.python)}{SUFFIX}"
         try:
             self._write(name, data)
         except OSError as exc:
@@ -65,7 +65,11 @@ class Shelf:
             except OSError as exc:
                 notes.append(f"Skipped {path.name}: {exc.strerror}.")
         notes += self._from_redis(sources)
+        parsed: set[bytes] = set()
         for source, data in sources:
+            if data in parsed:  # this host's records are in its folder and in Redis: read once
+                continue
+            parsed.add(data)
             try:
                 record = Record.from_bytes(data)
             except ValueError as exc:
@@ -188,5 +192,5 @@ def redis_client(url: str) -> Any:
     return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=1, retry=Retry(NoBackoff(), 0))
 
 
-def _safe(text: str) -> str:
+def safe_name(text: str) -> str:
     return "".join(char if char.isalnum() or char in ".-_" else "_" for char in text)[:64]

@@ -5,20 +5,15 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import tempfile
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-import requests
 
 from swapdemo.benches import Comparison, Variant
 from swapdemo.benches.load import generator
 from swapdemo.kernel.config import from_environment
-from swapdemo.servers import ROOT, ServerProcess, free_port
+from swapdemo.servers import Balancer, ServerProcess, gunicorn
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -27,9 +22,8 @@ WRITES = "/auth/login/?next=/auth/members/"  # a new session row per request: a 
 
 
 def _gunicorn(workers: int, data_dir: Path | None = None) -> ServerProcess:
-    command = ["-m", "gunicorn", "-c", "python:swapdemo.gunicorn_conf", "-w", str(workers)]
     env = {"SWAPDEMO_DATA_DIR": str(data_dir)} if data_dir else {}
-    return ServerProcess([*command, "-b", "127.0.0.1:{port}", "swapdemo.stack:application"], "/", env)
+    return ServerProcess(gunicorn(["swapdemo.stack:application"], workers), "/", env)
 
 
 def _warm(load: Callable[[str, int, float], float], url: str) -> None:
@@ -67,38 +61,6 @@ def workers_throughput(quick: bool) -> Comparison:
     )
 
 
-class _Balancer:
-    """HAProxy with ``deploy/haproxy.cfg`` in front of two upstreams (both may be one server)."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self, a: ServerProcess, b: ServerProcess) -> None:
-        env = {
-            **os.environ,
-            "SWAPDEMO_LB": f"127.0.0.1:{self.port}",
-            "SWAPDEMO_HOST_A": a.url.removeprefix("http://"),
-            "SWAPDEMO_HOST_B": b.url.removeprefix("http://"),
-        }
-        config = str(ROOT / "deploy" / "haproxy.cfg")
-        self.process = subprocess.Popen(
-            ["haproxy", "-db", "-f", config], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        for _ in range(100):
-            try:
-                requests.get(self.url + "/", timeout=2)
-                return
-            except requests.ConnectionError:
-                time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.process:
-            self.process.terminate()
-            self.process.wait(10)
-
-
 def hosts_throughput(quick: bool) -> list[Comparison]:
     if not shutil.which("haproxy"):
         print("skipped the two-hosts comparison: it needs haproxy (apt-get install haproxy)\n")
@@ -106,7 +68,7 @@ def hosts_throughput(quick: bool) -> list[Comparison]:
     folder = Path(tempfile.mkdtemp(prefix="hosts-", dir=from_environment().data_dir))
     host_a, host_b = _gunicorn(1, folder / "a"), _gunicorn(1, folder / "b")
     single = _gunicorn(2, folder / "single")
-    two_hosts, one_host = _Balancer(), _Balancer()
+    two_hosts, one_host = Balancer(), Balancer()
     name, load = generator()
     seconds = 1 if quick else 3
 

@@ -15,6 +15,7 @@ from swapdemo.benches.hello import mounted, stacked
 from swapdemo.benches.load import generator
 from swapdemo.kernel.site import django_app
 from swapdemo.servers import ServerProcess
+from swapdemo.servers import gunicorn as gunicorn_command
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -89,9 +90,7 @@ def layers_own_cost(quick: bool) -> Comparison:
 def served_throughput(quick: bool) -> Comparison:
     # The environment carries the bench's secret key (bench.isolate), so every worker shares it.
     waitress = ServerProcess(["-m", "swapdemo.stack", "--port", "{port}"])
-    gunicorn = ServerProcess(
-        ["-m", "gunicorn", "-w", "2", "-b", "127.0.0.1:{port}", "swapdemo.stack:application"]
-    )
+    gunicorn = ServerProcess(gunicorn_command(["swapdemo.stack:application"], workers=2))
     labels = {id(waitress): "waitress (python -m swapdemo.stack)", id(gunicorn): "gunicorn -w 2"}
     servers = (waitress, gunicorn)
     name, load = generator()

@@ -7,8 +7,8 @@ import signal
 
 import requests
 
-from swapdemo.servers import ServerProcess
-from tests.conftest import KEY, gunicorn
+from swapdemo.servers import ServerProcess, gunicorn
+from tests.conftest import KEY
 from wsgi_stack.profile_store import Shelf, merge
 
 VIEW = "apps/jinja_templates/views.py"

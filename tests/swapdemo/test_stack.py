@@ -19,8 +19,9 @@ from webtest import TestApp
 
 from swapdemo import registry
 from swapdemo.kernel.config import load
+from swapdemo.servers import gunicorn
 from swapdemo.stack import layers, make_app
-from tests.conftest import KEY, ROOT, gunicorn, run_server
+from tests.conftest import KEY, ROOT, run_server
 
 
 def test_whole_stack_passes_wsgiref_validate(config) -> None:

@@ -15,7 +15,8 @@ import pytest
 import requests
 from webtest import TestApp
 
-from tests.conftest import LiveServer, gunicorn, run_server
+from swapdemo.servers import gunicorn
+from tests.conftest import LiveServer, run_server
 from wsgi_stack.mount import Mount
 from wsgi_stack.transport import InProcessTransport
 

@@ -13,8 +13,9 @@ from apps.api_datasource.app import make_app
 from apps.api_datasource.client import ApiClient, make_session
 from apps.talks_api.app import TalksAPI
 from swapdemo.kernel.config import from_environment
+from swapdemo.servers import gunicorn
 from tests.apps.api_datasource.conftest import ALL, Recorder
-from tests.conftest import LiveServer, gunicorn, run_server
+from tests.conftest import LiveServer, run_server
 from wsgi_stack.mount import Mount
 
 

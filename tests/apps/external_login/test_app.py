@@ -14,9 +14,10 @@ from apps.external_login import app as relying_party_app
 from apps.oidc_provider.clients import DEVELOPMENT_CLIENT
 from swapdemo import registry
 from swapdemo.kernel.config import load
+from swapdemo.servers import gunicorn
 from swapdemo.stack import make_app
 from tests.apps.external_login.conftest import sign_in
-from tests.conftest import KEY, LiveServer, gunicorn, run_server
+from tests.conftest import KEY, LiveServer, run_server
 from wsgi_stack.mount import Mount
 
 

@@ -13,7 +13,7 @@ import requests
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
-from swapdemo.servers import ServerProcess
+from swapdemo.servers import ServerProcess, gunicorn
 from tests.apps.realtime.conftest import Proposer, events, listening, take
 from tests.conftest import KEY
 
@@ -120,8 +120,6 @@ def test_sigterm_says_come_back_later_to_every_client_and_stops_within_five_seco
 @pytest.mark.skipif(not REDIS, reason="set SWAPDEMO_TEST_REDIS_URL to run the cross-process test")
 def test_proposals_saved_by_gunicorn_reach_a_tornado_process_even_across_its_restart(tmp_path) -> None:
     import redis
-
-    from tests.conftest import gunicorn
 
     redis.Redis.from_url(REDIS).delete("swapdemo:live:events", "swapdemo:live:events:epoch")
     env = {"SWAPDEMO_REDIS_URL": REDIS}
